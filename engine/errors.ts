@@ -15,10 +15,16 @@ export type EngineErrorCode =
   | 'TransactionInProgressException'
   | 'IdempotentParameterMismatchException'
   | 'LimitExceededException'
+  | 'RequestLimitExceeded'
   | 'InternalServerError';
 
 export abstract class EngineError extends Error {
   abstract readonly code: EngineErrorCode;
+
+  constructor(message?: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
 /** A client mistake: the request is malformed or breaks a documented limit. */

@@ -1,0 +1,45 @@
+/**
+ * DeleteItem: writes a tombstone, optionally under a ConditionExpression.
+ */
+import { ValidationError } from '../../engine/errors.js';
+import { itemKeyOfKey } from '../../engine/items/item-key.js';
+import type { Key } from '../../engine/types.js';
+import type { OperationHandler } from './registry.js';
+import type { OperationDeps } from './deps.js';
+import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
+import { checkAttributeValues, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+
+interface DeleteItemRequest extends ExpressionRequest {
+  TableName: string;
+  Key: Key;
+  ReturnValues?: string;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnValuesOnConditionCheckFailure?: ReturnValuesOnFailure;
+}
+
+export function deleteItem(deps: OperationDeps): OperationHandler {
+  return async (raw) => {
+    const request = raw as unknown as DeleteItemRequest;
+    const parsed = parseRequestExpressions(request, ['ConditionExpression'], ['Expected']);
+    checkAttributeValues(request.Key);
+    if (request.ReturnValues !== undefined && request.ReturnValues !== 'ALL_OLD' && request.ReturnValues !== 'NONE') {
+      throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
+    }
+    refuseLegacy(request, ['Expected', 'ConditionalOperator']);
+    const table = deps.engine.catalog.require(request.TableName);
+    const itemKey = itemKeyOfKey(table, request.Key);
+    const write = { kind: 'delete' as const, ...(parsed.condition ? { condition: parsed.condition } : {}) };
+    const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
+      deps.engine.writeItem(itemKey, write),
+    );
+    const response: Record<string, unknown> = {};
+    if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;
+    const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
+      tableName: table.name,
+      units: writeUnits(outcome.old),
+    });
+    if (capacity !== undefined) response.ConsumedCapacity = capacity;
+    return response;
+  };
+}

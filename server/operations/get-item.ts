@@ -1,0 +1,54 @@
+/**
+ * GetItem: reads one item at a fresh timestamp, with ProjectionExpression or
+ * (legacy) AttributesToGet.
+ */
+import { itemKeyOfKey } from '../../engine/items/item-key.js';
+import { projectItem } from '../../engine/expressions/index.js';
+import type { Item, Key } from '../../engine/types.js';
+import type { OperationHandler } from './registry.js';
+import type { OperationDeps } from './deps.js';
+import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
+import { checkAttributeValues } from './shared/items.js';
+
+interface GetItemRequest extends ExpressionRequest {
+  TableName: string;
+  Key: Key;
+  ConsistentRead?: boolean;
+  AttributesToGet?: string[];
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+}
+
+export function getItem(deps: OperationDeps): OperationHandler {
+  return async (raw) => {
+    const request = raw as unknown as GetItemRequest;
+    const parsed = parseRequestExpressions(request, ['ProjectionExpression'], ['AttributesToGet']);
+    checkAttributeValues(request.Key);
+    const table = deps.engine.catalog.require(request.TableName);
+    const itemKey = itemKeyOfKey(table, request.Key);
+    const item = await deps.engine.getItem(itemKey);
+    const response: Record<string, unknown> = {};
+    if (item !== undefined) {
+      response.Item = parsed.projection !== undefined
+        ? projectItem(item, parsed.projection)
+        : request.AttributesToGet !== undefined
+          ? pick(item, request.AttributesToGet)
+          : item;
+    }
+    const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
+      tableName: table.name,
+      units: readUnits(item, request.ConsistentRead === true),
+    });
+    if (capacity !== undefined) response.ConsumedCapacity = capacity;
+    return response;
+  };
+}
+
+function pick(item: Item, names: readonly string[]): Item {
+  const out: Item = {};
+  for (const name of names) {
+    const value = item[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * The registry of implemented operations, built over one engine.
+ */
+import type { OperationRegistry } from './registry.js';
+import type { OperationDeps } from './deps.js';
+import { createTable } from './create-table.js';
+import { deleteItem } from './delete-item.js';
+import { deleteTable } from './delete-table.js';
+import { describeTable } from './describe-table.js';
+import { getItem } from './get-item.js';
+import { listTables } from './list-tables.js';
+import { putItem } from './put-item.js';
+import { transactWriteItems } from './transact-write-items.js';
+import { updateItem } from './update-item.js';
+
+export function buildOperations(deps: OperationDeps): OperationRegistry {
+  return {
+    CreateTable: createTable(deps),
+    DescribeTable: describeTable(deps),
+    ListTables: listTables(deps),
+    DeleteTable: deleteTable(deps),
+    PutItem: putItem(deps),
+    GetItem: getItem(deps),
+    DeleteItem: deleteItem(deps),
+    UpdateItem: updateItem(deps),
+    TransactWriteItems: transactWriteItems(deps),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * PutItem: replaces the whole item, optionally under a ConditionExpression.
+ */
+import { ValidationError } from '../../engine/errors.js';
+import { itemKeyOfItem } from '../../engine/items/item-key.js';
+import type { Item } from '../../engine/types.js';
+import type { OperationHandler } from './registry.js';
+import type { OperationDeps } from './deps.js';
+import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
+import { checkAttributeValues, checkItemSize, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+
+interface PutItemRequest extends ExpressionRequest {
+  TableName: string;
+  Item: Item;
+  ReturnValues?: string;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnValuesOnConditionCheckFailure?: ReturnValuesOnFailure;
+}
+
+export function putItem(deps: OperationDeps): OperationHandler {
+  return async (raw) => {
+    const request = raw as unknown as PutItemRequest;
+    const parsed = parseRequestExpressions(request, ['ConditionExpression'], ['Expected']);
+    checkAttributeValues(request.Item);
+    if (request.ReturnValues !== undefined && request.ReturnValues !== 'ALL_OLD' && request.ReturnValues !== 'NONE') {
+      throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
+    }
+    checkItemSize(request.Item);
+    refuseLegacy(request, ['Expected', 'ConditionalOperator']);
+    const table = deps.engine.catalog.require(request.TableName);
+    const itemKey = itemKeyOfItem(table, request.Item);
+    const write = { kind: 'put' as const, item: request.Item, ...(parsed.condition ? { condition: parsed.condition } : {}) };
+    const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
+      deps.engine.writeItem(itemKey, write),
+    );
+    const response: Record<string, unknown> = {};
+    if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;
+    const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
+      tableName: table.name,
+      units: writeUnits(outcome.old, outcome.new),
+    });
+    if (capacity !== undefined) response.ConsumedCapacity = capacity;
+    return response;
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Request checks shared by the item operations.
+ */
+import { ConditionalCheckFailedError, ValidationError } from '../../../engine/errors.js';
+import { validateItemAttributes } from '../../../engine/attributes/validate.js';
+import { itemSizeBytes } from '../../../engine/attributes/size.js';
+import { MAX_ITEM_BYTES } from '../../../engine/items/item-write.js';
+import type { Item } from '../../../engine/types.js';
+
+export type ReturnValuesOnFailure = 'ALL_OLD' | 'NONE' | undefined;
+
+/** Validates every attribute value of an item (or key) as DynamoDB does before anything else. */
+export function checkAttributeValues(item: Item): void {
+  validateItemAttributes(item);
+}
+
+export function checkItemSize(item: Item): void {
+  if (itemSizeBytes(item) > MAX_ITEM_BYTES) {
+    throw new ValidationError('Item size has exceeded the maximum allowed size');
+  }
+}
+
+/** Legacy conditional parameters are accepted by the schemas but not evaluated yet. */
+export function refuseLegacy(request: Record<string, unknown>, names: readonly string[]): void {
+  const used = names.filter((name) => request[name] !== undefined && request[name] !== null);
+  if (used.length > 0) {
+    throw new ValidationError(
+      `The legacy parameter ${used.join(', ')} is not supported by this server yet; use the expression parameters instead`,
+    );
+  }
+}
+
+/**
+ * Runs a conditional write; on a failed condition, keeps the old item in the
+ * error only when the request asked for it (ReturnValuesOnConditionCheckFailure).
+ */
+export async function withConditionFailure<T>(mode: ReturnValuesOnFailure, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedError && mode !== 'ALL_OLD' && error.item !== undefined) {
+      throw new ConditionalCheckFailedError(undefined);
+    }
+    throw error;
+  }
+}

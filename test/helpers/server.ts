@@ -1,0 +1,54 @@
+/**
+ * Test fixtures: a real embedded node listening on a random 127.0.0.1 port
+ * with a fresh RocksDB data dir, and AWS SDK v3 clients pointed at it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startEmbeddedNode, type EmbeddedNode } from '../../server/embedded-node.js';
+
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+
+export interface TestServer {
+  node: EmbeddedNode;
+  endpoint: string;
+  dataDir: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  close(): Promise<void>;
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `rangedb-${prefix}-`));
+}
+
+export function sdkClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+  });
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = await tempDir('data');
+  const node = await startEmbeddedNode({ dataDir, logger: false });
+  const address = await node.app.listen({ port: 0, host: '127.0.0.1' });
+  const endpoint = address.replace('[::1]', '127.0.0.1');
+  const client = sdkClient(endpoint);
+  return {
+    node,
+    endpoint,
+    dataDir,
+    client,
+    doc: DynamoDBDocumentClient.from(client),
+    async close() {
+      client.destroy();
+      await node.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
