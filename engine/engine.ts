@@ -11,6 +11,7 @@ import { purgeDroppedTables } from './catalog/table-purger.js';
 import type { TableDefinition } from './catalog/table.js';
 import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from './items/item-write.js';
 import { RangeReplica, type CommandLog } from './range/replica.js';
+import type { GcCursor } from './mvcc/gc.js';
 import { RequestTokens } from './txn/request-tokens.js';
 import { transactWriteOnRange, type TransactAction } from './txn/transact-write.js';
 
@@ -19,7 +20,15 @@ export interface EngineOptions {
   /** The durable write path (the group committer over `store`). */
   log: CommandLog;
   clock: TimestampSource;
+  /** How long old MVCC versions are kept; no read may be older than this. */
+  versionRetentionMs?: number;
+  /** Pause between garbage-collection passes; 0 turns the collector off. */
+  gcIntervalMs?: number;
 }
+
+/** Old versions are kept a minute: far longer than any read or transaction runs. */
+export const DEFAULT_VERSION_RETENTION_MS = 60_000;
+export const DEFAULT_GC_INTERVAL_MS = 5_000;
 
 export interface TransactOptions {
   /** ClientRequestToken and the fingerprint of the request it must match. */
@@ -37,6 +46,9 @@ const WHOLE_KEYSPACE = { start: Buffer.alloc(0), end: Buffer.alloc(64, 0xff) };
 export class Engine {
   private readonly range: RangeReplica;
   private purging: Promise<unknown> = Promise.resolve();
+  private gcTimer: NodeJS.Timeout | undefined;
+  private gcCursor: GcCursor | undefined;
+  private gcRunning: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly catalog: Catalog,
@@ -55,6 +67,7 @@ export class Engine {
     const catalog = await Catalog.open(options.store);
     const engine = new Engine(catalog, options, new RequestTokens(options.store));
     engine.schedulePurge();
+    engine.startGarbageCollector();
     return engine;
   }
 
@@ -97,9 +110,29 @@ export class Engine {
     }
   }
 
-  /** Waits for background work, then closes nothing it does not own. */
+  /** Stops background work and waits for it; the engine owns no store to close. */
   async quiesce(): Promise<void> {
+    if (this.gcTimer !== undefined) clearInterval(this.gcTimer);
+    this.gcTimer = undefined;
+    await this.gcRunning;
     await this.purging;
+  }
+
+  /** One bounded garbage-collection pass (the timer runs these; tests call it directly). */
+  async collectGarbage(): Promise<number> {
+    const retention = this.options.versionRetentionMs ?? DEFAULT_VERSION_RETENTION_MS;
+    const pass = await this.range.collectGarbage(retention, this.gcCursor);
+    this.gcCursor = pass.next;
+    return pass.deleted;
+  }
+
+  private startGarbageCollector(): void {
+    const interval = this.options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;
+    if (interval <= 0) return;
+    this.gcTimer = setInterval(() => {
+      this.gcRunning = this.gcRunning.then(() => this.collectGarbage()).catch(() => undefined);
+    }, interval);
+    this.gcTimer.unref();
   }
 
   private schedulePurge(): void {

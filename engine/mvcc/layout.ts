@@ -10,7 +10,7 @@
  * The commit timestamp is stored inverted (2^64 - 1 - ts) so that a forward
  * seek to `itemKey | ~T` lands on the newest version with commitTs <= T.
  */
-import { TIMESTAMP_BYTES } from '../../tso/timestamp.js';
+import { TIMESTAMP_BYTES } from '../timestamp-source.js';
 
 export const SYSTEM_PREFIX = 0x00;
 export const VERSION_PREFIX = 0x10;

@@ -17,6 +17,9 @@ import type { TimestampSource } from '../timestamp-source.js';
 import type { Item } from '../types.js';
 import { readVersion, scanVisible, versionWrite, type VersionRead, type VisibleItem } from '../mvcc/mvcc.js';
 import { LatchManager } from './latches.js';
+import { InternalError } from '../errors.js';
+import { findGarbage, type GcCursor } from '../mvcc/gc.js';
+import { timestampBeforeMs } from '../timestamp-source.js';
 import type { KvStore } from '../storage/kv-store.js';
 
 export interface RangeDescriptor {
@@ -35,13 +38,19 @@ export interface Mutation {
 }
 
 /** A command of the range's replicated state machine. */
-export type RangeCommand = {
-  type: 'write';
-  commitTs: bigint;
-  mutations: Mutation[];
-  /** System records committed atomically with the mutations (e.g. request tokens). */
-  system: KvWrite[];
-};
+export type RangeCommand =
+  | {
+      type: 'write';
+      commitTs: bigint;
+      mutations: Mutation[];
+      /** System records committed atomically with the mutations (e.g. request tokens). */
+      system: KvWrite[];
+    }
+  | {
+      /** Deletes MVCC versions that no read can see any more (engine/mvcc/gc.ts). */
+      type: 'gc';
+      garbage: Buffer[];
+    };
 
 /** What an evaluation decides: the writes to apply (possibly none) and the caller's result. */
 export interface Evaluation<T> {
@@ -75,9 +84,13 @@ export class RangeReplica {
         await this.log.commit([...writes, ...command.system]);
         return;
       }
+      case 'gc': {
+        await this.log.commit(command.garbage.map((key) => ({ type: 'del' as const, key })));
+        return;
+      }
       default: {
-        const unknown: never = command.type;
-        throw new Error(`unknown range command ${String(unknown)}`);
+        const unknown: never = command;
+        throw new InternalError(`unknown range command ${JSON.stringify(unknown)}`);
       }
     }
   }
@@ -113,6 +126,17 @@ export class RangeReplica {
     } finally {
       release();
     }
+  }
+
+  /**
+   * One bounded garbage-collection pass over this range's versions older than
+   * `retentionMs`; returns the cursor for the next pass.
+   */
+  async collectGarbage(retentionMs: number, cursor: GcCursor | undefined): Promise<{ deleted: number; next: GcCursor | undefined }> {
+    const safeTs = timestampBeforeMs(await this.clock.now(), retentionMs);
+    const pass = await findGarbage(this.store, safeTs, cursor);
+    if (pass.garbage.length > 0) await this.apply({ type: 'gc', garbage: pass.garbage });
+    return { deleted: pass.garbage.length, next: pass.next };
   }
 
   /** Write requests holding or waiting for latches (for metrics and tests). */
