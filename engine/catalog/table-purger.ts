@@ -5,7 +5,7 @@
  */
 import type { KvStore, KvWrite } from '../storage/kv-store.js';
 import { tableSpan } from '../keys/item-key.js';
-import { lockKey, systemKey, versionSpan } from '../mvcc/layout.js';
+import { HEAD_PREFIX, HISTORY_PREFIX, LOCK_PREFIX, spanUnder, systemKey } from '../mvcc/layout.js';
 import { DROPPED_TABLE_PREFIX } from './catalog.js';
 
 /** Keys deleted per write batch. */
@@ -21,8 +21,9 @@ export async function purgeDroppedTables(store: KvStore): Promise<number> {
   let deleted = 0;
   for (const tableId of dropped) {
     const span = tableSpan(tableId);
-    deleted += await deleteRange(store, versionSpan(span.start, span.end));
-    deleted += await deleteRange(store, { gte: lockKey(span.start), lt: lockKey(span.end) });
+    for (const prefix of [HEAD_PREFIX, LOCK_PREFIX, HISTORY_PREFIX]) {
+      deleted += await deleteRange(store, spanUnder(prefix, span.start, span.end));
+    }
     await store.write([{ type: 'del', key: systemKey(`${DROPPED_TABLE_PREFIX}${tableId}`) }]);
   }
   return deleted;

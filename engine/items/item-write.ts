@@ -7,6 +7,7 @@
 import { ConditionalCheckFailedError, ValidationError } from '../errors.js';
 import { applyUpdate, evaluateCondition, type ConditionAst, type UpdateAst } from '../expressions/index.js';
 import { itemSizeBytes } from '../attributes/size.js';
+import { canonicalizeItem } from '../attributes/compare.js';
 import type { Item, Key } from '../types.js';
 
 /** DynamoDB's maximum item size. */
@@ -38,7 +39,8 @@ export function evaluateItemWrite(write: ItemWrite, current: Item | undefined): 
   }
   switch (write.kind) {
     case 'put':
-      return { old: current, new: write.item, writes: true };
+      // Stored numbers are canonical ("1.50" is stored and returned as "1.5"), as in DynamoDB.
+      return { old: current, new: canonicalizeItem(write.item), writes: true };
     case 'delete':
       return { old: current, new: undefined, writes: true };
     case 'check':
@@ -49,7 +51,7 @@ export function evaluateItemWrite(write: ItemWrite, current: Item | undefined): 
       if (itemSizeBytes(updated) > MAX_ITEM_BYTES) {
         throw new ValidationError('Item size to update has exceeded the maximum allowed size');
       }
-      return { old: current, new: updated, writes: true };
+      return { old: current, new: canonicalizeItem(updated), writes: true };
     }
     default: {
       const unknown: never = write;

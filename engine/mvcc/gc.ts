@@ -3,36 +3,54 @@
  *
  * Below the safe timestamp S no read will ever be served, so for each item only
  * the newest version at or below S (the one a read at S sees) and the versions
- * above S are needed. Everything older is garbage; so is the version at S when
+ * above it are needed. Everything older is garbage; so is the version at S when
  * it is a tombstone, since with nothing older left a read at or above S finds
- * the item absent either way.
+ * the item absent either way. A tombstone head at or below S goes with its
+ * whole history.
  *
- * Work is bounded: one pass examines at most `maxVersions` entries and returns
- * a cursor to resume from, so a huge keyspace is swept over many passes.
+ * Only the history is swept (it holds every overwritten version, and every
+ * tombstone head has history: deleting an absent item writes nothing). Work is
+ * bounded: one pass examines at most `maxVersions` history entries and
+ * returns a cursor to resume from.
  */
 import type { KvStore } from '../storage/kv-store.js';
-import { splitVersionKey, VERSION_PREFIX } from './layout.js';
-import { decodeVersionValue } from './version-value.js';
+import { HISTORY_PREFIX, prefixSpace, splitHistoryKey } from './layout.js';
+import { decodeVersion } from './version-value.js';
+import { readHead, type Head } from './mvcc.js';
 
-/** Versions examined per pass. */
+/** History entries examined per pass. */
 export const GC_MAX_VERSIONS_PER_PASS = 10_000;
 
 export interface GcCursor {
-  /** The version key to resume after. */
+  /** The history key to resume after. */
   after: Buffer;
-  /** The item the cursor is inside, and whether its version at the safe point was seen. */
-  itemKey: Buffer;
-  pastSafePoint: boolean;
 }
 
 export interface GcPass {
-  /** Version keys to delete (apply them as one command). */
-  garbage: Buffer[];
+  /** History keys to delete: immutable entries, safe to delete as they are. */
+  history: Buffer[];
+  /**
+   * Tombstone heads at or below S. A writer may replace a head at any time, so
+   * the caller deletes one only under the item's latch, after checking that
+   * the head is still this tombstone.
+   */
+  tombstones: Array<{ itemKey: Buffer; commitTs: bigint }>;
   /** Where the next pass starts; undefined when the sweep reached the end. */
   next: GcCursor | undefined;
 }
 
-const VERSION_SPACE = { gte: Buffer.of(VERSION_PREFIX), lt: Buffer.of(VERSION_PREFIX + 1) };
+interface ItemState {
+  itemKey: Buffer;
+  /** Whether the version a read at S sees has been passed (so older ones are garbage). */
+  pastSafePoint: boolean;
+  /**
+   * Tombstones to delete once the item's whole older history is known to be
+   * deleted in the same pass: deleting one without all older versions would
+   * resurrect an older version for reads at or above S.
+   */
+  pendingHistory: Buffer[];
+  pendingHead: { itemKey: Buffer; commitTs: bigint } | undefined;
+}
 
 export async function findGarbage(
   store: KvStore,
@@ -40,34 +58,53 @@ export async function findGarbage(
   cursor: GcCursor | undefined,
   maxVersions = GC_MAX_VERSIONS_PER_PASS,
 ): Promise<GcPass> {
-  const range =
-    cursor === undefined
-      ? { ...VERSION_SPACE, limit: maxVersions }
-      : { gt: cursor.after, lt: VERSION_SPACE.lt, limit: maxVersions };
-  const garbage: Buffer[] = [];
-  let itemKey = cursor?.itemKey;
-  let pastSafePoint = cursor?.pastSafePoint ?? false;
+  const space = prefixSpace(HISTORY_PREFIX);
+  const range = cursor === undefined ? { ...space, limit: maxVersions } : { gt: cursor.after, lt: space.lt, limit: maxVersions };
+  const pass: GcPass = { history: [], tombstones: [], next: undefined };
+  let state: ItemState | undefined;
   let last: Buffer | undefined;
   let examined = 0;
   for await (const [key, value] of store.iterate(range)) {
     examined++;
     last = key;
-    const version = splitVersionKey(key);
-    if (itemKey === undefined || !version.itemKey.equals(itemKey)) {
-      itemKey = Buffer.from(version.itemKey);
-      pastSafePoint = false;
+    const version = splitHistoryKey(key);
+    if (state === undefined || !version.itemKey.equals(state.itemKey)) {
+      if (state !== undefined) finishItem(pass, state);
+      state = await startItem(store, Buffer.from(version.itemKey), safeTs);
     }
     if (version.commitTs > safeTs) continue;
-    if (pastSafePoint) {
-      garbage.push(Buffer.from(key));
+    if (state.pastSafePoint) {
+      pass.history.push(Buffer.from(key));
       continue;
     }
-    pastSafePoint = true;
-    if (decodeVersionValue(value) === undefined) garbage.push(Buffer.from(key));
+    state.pastSafePoint = true;
+    if (decodeVersion(value) === undefined) state.pendingHistory.push(Buffer.from(key));
   }
-  const next =
-    examined < maxVersions || last === undefined || itemKey === undefined
-      ? undefined
-      : { after: last, itemKey, pastSafePoint };
-  return { garbage, next };
+  const exhausted = examined < maxVersions || last === undefined;
+  // A pass cut short may have stopped inside the last item: its tombstones wait for a later pass.
+  if (state !== undefined && exhausted) finishItem(pass, state);
+  if (!exhausted) pass.next = { after: last! };
+  return pass;
+}
+
+async function startItem(store: KvStore, itemKey: Buffer, safeTs: bigint): Promise<ItemState> {
+  const head = await readHead(store, itemKey);
+  const covered = headCoversSafePoint(head, safeTs);
+  const tombstoneHead = covered && head !== undefined && decodeVersion(head.version) === undefined;
+  return {
+    itemKey,
+    pastSafePoint: covered,
+    pendingHistory: [],
+    pendingHead: tombstoneHead ? { itemKey, commitTs: head.commitTs } : undefined,
+  };
+}
+
+function finishItem(pass: GcPass, state: ItemState): void {
+  pass.history.push(...state.pendingHistory);
+  if (state.pendingHead !== undefined) pass.tombstones.push(state.pendingHead);
+}
+
+/** True when the head alone answers every read at or above S (or there is no head). */
+function headCoversSafePoint(head: Head | undefined, safeTs: bigint): boolean {
+  return head === undefined || head.commitTs <= safeTs;
 }

@@ -1,54 +1,72 @@
 /**
  * The top-level layout of the one ordered keyspace every node stores.
  *
- *   0x00 | name ...            system records (catalog, oracle ceiling, tokens)
- *   0x10 | itemKey | ~ts       MVCC versions of items, newest first per key
- *   0x11 | itemKey             the lock (intent) of an uncommitted transaction
+ *   0x00 | name                  system records (catalog, oracle ceiling, tokens)
+ *   0x10 | itemKey               the head: the newest version of an item
+ *   0x11 | itemKey               the lock (intent) of an uncommitted transaction
+ *   0x12 | itemKey | ~commitTs   older versions (history), newest first per item
  *
- * `itemKey` is the prefix-free order-preserving encoding of engine/keys, so the
- * versions of one item are contiguous and never interleave with another item's.
- * The commit timestamp is stored inverted (2^64 - 1 - ts) so that a forward
- * seek to `itemKey | ~T` lands on the newest version with commitTs <= T.
+ * Keeping the newest version at a fixed key makes the common read, at a
+ * timestamp at or above the newest commit, a single point lookup; only a read
+ * below the head's commit timestamp seeks into the history. `itemKey` is the
+ * prefix-free order-preserving encoding of engine/keys, so the versions of one
+ * item are contiguous and never interleave with another item's. The history
+ * timestamp is stored inverted (2^64 - 1 - ts) so that a forward seek to
+ * `itemKey | ~T` lands on the newest older version with commitTs <= T.
  */
 import { TIMESTAMP_BYTES } from '../timestamp-source.js';
 
 export const SYSTEM_PREFIX = 0x00;
-export const VERSION_PREFIX = 0x10;
+export const HEAD_PREFIX = 0x10;
 export const LOCK_PREFIX = 0x11;
+export const HISTORY_PREFIX = 0x12;
 
-const MAX_U64 = (1n << 64n) - 1n;
+export const MAX_U64 = (1n << 64n) - 1n;
 
 export function systemKey(name: string): Buffer {
   return Buffer.concat([Buffer.of(SYSTEM_PREFIX), Buffer.from(name, 'utf8')]);
 }
 
-export function versionKey(itemKey: Buffer, commitTs: bigint): Buffer {
+export function headKey(itemKey: Buffer): Buffer {
+  return prefixed(HEAD_PREFIX, itemKey);
+}
+
+export function lockKey(itemKey: Buffer): Buffer {
+  return prefixed(LOCK_PREFIX, itemKey);
+}
+
+export function historyKey(itemKey: Buffer, commitTs: bigint): Buffer {
   const out = Buffer.allocUnsafe(1 + itemKey.length + TIMESTAMP_BYTES);
-  out[0] = VERSION_PREFIX;
+  out[0] = HISTORY_PREFIX;
   itemKey.copy(out, 1);
   out.writeBigUInt64BE(MAX_U64 - commitTs, 1 + itemKey.length);
   return out;
 }
 
-/** All versions of one item: [itemKey | ~MAX, itemKey | ~0]. */
-export function versionSpanOf(itemKey: Buffer): { gte: Buffer; lte: Buffer } {
-  return { gte: versionKey(itemKey, MAX_U64), lte: versionKey(itemKey, 0n) };
-}
-
-export function splitVersionKey(key: Buffer): { itemKey: Buffer; commitTs: bigint } {
+export function splitHistoryKey(key: Buffer): { itemKey: Buffer; commitTs: bigint } {
   const itemKey = key.subarray(1, key.length - TIMESTAMP_BYTES);
   const inverted = key.readBigUInt64BE(key.length - TIMESTAMP_BYTES);
   return { itemKey, commitTs: MAX_U64 - inverted };
 }
 
-export function lockKey(itemKey: Buffer): Buffer {
-  return Buffer.concat([Buffer.of(LOCK_PREFIX), itemKey]);
+/** The item key inside a head or lock key. */
+export function itemKeyOf(key: Buffer): Buffer {
+  return key.subarray(1);
 }
 
-/** The version-space bounds of an item-key span [start, end). */
-export function versionSpan(start: Buffer, end: Buffer): { gte: Buffer; lt: Buffer } {
-  return {
-    gte: Buffer.concat([Buffer.of(VERSION_PREFIX), start]),
-    lt: Buffer.concat([Buffer.of(VERSION_PREFIX), end]),
-  };
+/** The bounds, under `prefix`, of the item-key span [start, end). */
+export function spanUnder(prefix: number, start: Buffer, end: Buffer): { gte: Buffer; lt: Buffer } {
+  return { gte: prefixed(prefix, start), lt: prefixed(prefix, end) };
+}
+
+/** Everything under one prefix byte. */
+export function prefixSpace(prefix: number): { gte: Buffer; lt: Buffer } {
+  return { gte: Buffer.of(prefix), lt: Buffer.of(prefix + 1) };
+}
+
+function prefixed(prefix: number, itemKey: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(1 + itemKey.length);
+  out[0] = prefix;
+  itemKey.copy(out, 1);
+  return out;
 }

@@ -1,13 +1,14 @@
 /**
- * MVCC reads and writes over the KvStore (DESIGN.md section 4). A read at T
- * sees the newest version with commitTs <= T; a tombstone reads as absent.
- * Writes are returned as KvWrites so that a caller can put the versions of
- * many items (and its own records) into one atomic, durable batch.
+ * MVCC reads and writes over the KvStore (DESIGN.md section 4; layout in
+ * layout.ts). A read at T sees the newest version with commitTs <= T; a
+ * tombstone reads as absent. Writes are returned as KvWrites so that a caller
+ * can put the versions of many items (and its own records) into one atomic,
+ * durable batch.
  */
 import type { KvStore, KvWrite } from '../storage/kv-store.js';
 import type { Item } from '../types.js';
-import { splitVersionKey, versionKey, versionSpan } from './layout.js';
-import { decodeVersionValue, encodeVersionValue } from './version-value.js';
+import { HEAD_PREFIX, headKey, historyKey, itemKeyOf, spanUnder, splitHistoryKey } from './layout.js';
+import { decodeVersion, encodeHead, encodeVersion, splitHead } from './version-value.js';
 
 export interface VersionRead {
   /** `undefined` when the newest visible version is a tombstone or there is none. */
@@ -16,18 +17,49 @@ export interface VersionRead {
   commitTs: bigint | undefined;
 }
 
+/** The newest version of an item, still encoded. */
+export interface Head {
+  commitTs: bigint;
+  version: Buffer;
+}
+
 const NO_VERSION: VersionRead = { item: undefined, commitTs: undefined };
 
+export async function readHead(store: KvStore, itemKey: Buffer): Promise<Head | undefined> {
+  const value = await store.get(headKey(itemKey));
+  return value === undefined ? undefined : splitHead(value);
+}
+
+export function decodeHead(head: Head | undefined): VersionRead {
+  return head === undefined ? NO_VERSION : { item: decodeVersion(head.version), commitTs: head.commitTs };
+}
+
+export function isTombstone(head: Head | undefined): boolean {
+  return head !== undefined && decodeVersion(head.version) === undefined;
+}
+
 export async function readVersion(store: KvStore, itemKey: Buffer, readTs: bigint): Promise<VersionRead> {
-  const range = { gte: versionKey(itemKey, readTs), lte: versionKey(itemKey, 0n), limit: 1 };
+  const head = await readHead(store, itemKey);
+  if (head === undefined) return NO_VERSION;
+  if (head.commitTs <= readTs) return decodeHead(head);
+  return readHistory(store, itemKey, readTs);
+}
+
+async function readHistory(store: KvStore, itemKey: Buffer, readTs: bigint): Promise<VersionRead> {
+  const range = { gte: historyKey(itemKey, readTs), lte: historyKey(itemKey, 0n), limit: 1 };
   for await (const [key, value] of store.iterate(range)) {
-    return { item: decodeVersionValue(value), commitTs: splitVersionKey(key).commitTs };
+    return { item: decodeVersion(value), commitTs: splitHistoryKey(key).commitTs };
   }
   return NO_VERSION;
 }
 
-export function versionWrite(itemKey: Buffer, commitTs: bigint, item: Item | undefined): KvWrite {
-  return { type: 'put', key: versionKey(itemKey, commitTs), value: encodeVersionValue(item) };
+/** The writes that make `item` (or a tombstone) the newest version, keeping `previous` in the history. */
+export function versionWrites(itemKey: Buffer, commitTs: bigint, item: Item | undefined, previous: Head | undefined): KvWrite[] {
+  const writes: KvWrite[] = [{ type: 'put', key: headKey(itemKey), value: encodeHead(commitTs, encodeVersion(item)) }];
+  if (previous !== undefined) {
+    writes.push({ type: 'put', key: historyKey(itemKey, previous.commitTs), value: previous.version });
+  }
+  return writes;
 }
 
 export interface VisibleItem {
@@ -38,8 +70,7 @@ export interface VisibleItem {
 
 /**
  * The items visible at `readTs` in the item-key span [start, end), in key
- * order. Skips versions newer than `readTs`, older shadowed versions and
- * tombstones.
+ * order. Heads newer than `readTs` fall back to the history.
  */
 export async function* scanVisible(
   store: KvStore,
@@ -47,17 +78,12 @@ export async function* scanVisible(
   end: Buffer,
   readTs: bigint,
 ): AsyncGenerator<VisibleItem> {
-  let current: Buffer | undefined;
-  let resolved = false;
-  for await (const [key, value] of store.iterate(versionSpan(start, end))) {
-    const { itemKey, commitTs } = splitVersionKey(key);
-    if (current === undefined || !itemKey.equals(current)) {
-      current = Buffer.from(itemKey);
-      resolved = false;
+  for await (const [key, value] of store.iterate(spanUnder(HEAD_PREFIX, start, end))) {
+    const itemKey = Buffer.from(itemKeyOf(key));
+    const head = splitHead(value);
+    const visible = head.commitTs <= readTs ? decodeHead(head) : await readHistory(store, itemKey, readTs);
+    if (visible.item !== undefined && visible.commitTs !== undefined) {
+      yield { itemKey, item: visible.item, commitTs: visible.commitTs };
     }
-    if (resolved || commitTs > readTs) continue;
-    resolved = true;
-    const item = decodeVersionValue(value);
-    if (item !== undefined) yield { itemKey: current, item, commitTs };
   }
 }

@@ -5,6 +5,9 @@
  * Everything that changes the range goes through `apply(command)`. Today the
  * embedded node applies commands directly through the group committer; a
  * cluster puts Raft between evaluation and `apply` without changing callers.
+ * Commands carry everything they need (the previous head of each written
+ * item included), so applying one is a pure write: every replica that applies
+ * the same commands in the same order ends in the same state.
  *
  * Write protocol (the ordering rule of DESIGN.md section 6): take the latches
  * of every key, read the latest committed versions, evaluate, THEN draw the
@@ -12,15 +15,24 @@
  * waits for the writers latched on its key, so no write can land below a
  * timestamp at which a read has already answered.
  */
-import type { KvWrite } from '../storage/kv-store.js';
-import type { TimestampSource } from '../timestamp-source.js';
+import type { KvStore, KvWrite } from '../storage/kv-store.js';
+import { timestampBeforeMs, type TimestampSource } from '../timestamp-source.js';
 import type { Item } from '../types.js';
-import { readVersion, scanVisible, versionWrite, type VersionRead, type VisibleItem } from '../mvcc/mvcc.js';
-import { LatchManager } from './latches.js';
 import { InternalError } from '../errors.js';
+import {
+  decodeHead,
+  isTombstone,
+  readHead,
+  readVersion,
+  scanVisible,
+  versionWrites,
+  type Head,
+  type VersionRead,
+  type VisibleItem,
+} from '../mvcc/mvcc.js';
+import { headKey } from '../mvcc/layout.js';
 import { findGarbage, type GcCursor } from '../mvcc/gc.js';
-import { timestampBeforeMs } from '../timestamp-source.js';
-import type { KvStore } from '../storage/kv-store.js';
+import { LatchManager } from './latches.js';
 
 export interface RangeDescriptor {
   rangeId: number;
@@ -37,12 +49,17 @@ export interface Mutation {
   item: Item | undefined;
 }
 
+/** A mutation as the command carries it: with the head it replaces. */
+export interface AppliedMutation extends Mutation {
+  previous: Head | undefined;
+}
+
 /** A command of the range's replicated state machine. */
 export type RangeCommand =
   | {
       type: 'write';
       commitTs: bigint;
-      mutations: Mutation[];
+      mutations: AppliedMutation[];
       /** System records committed atomically with the mutations (e.g. request tokens). */
       system: KvWrite[];
     }
@@ -64,8 +81,6 @@ export interface CommandLog {
   commit(batch: readonly KvWrite[]): Promise<void>;
 }
 
-const LATEST = (1n << 64n) - 1n;
-
 export class RangeReplica {
   private readonly latches = new LatchManager();
 
@@ -80,7 +95,7 @@ export class RangeReplica {
   async apply(command: RangeCommand): Promise<void> {
     switch (command.type) {
       case 'write': {
-        const writes = command.mutations.map((m) => versionWrite(m.itemKey, command.commitTs, m.item));
+        const writes = command.mutations.flatMap((m) => versionWrites(m.itemKey, command.commitTs, m.item, m.previous));
         await this.log.commit([...writes, ...command.system]);
         return;
       }
@@ -115,12 +130,13 @@ export class RangeReplica {
   async write<T>(itemKeys: readonly Buffer[], evaluate: (current: VersionRead[]) => Evaluation<T>): Promise<T> {
     const release = await this.latches.acquire(itemKeys);
     try {
-      const current = await Promise.all(itemKeys.map((key) => readVersion(this.store, key, LATEST)));
-      const evaluation = evaluate(current);
+      const heads = await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
+      const evaluation = evaluate(heads.map(decodeHead));
+      const mutations = withPreviousHeads(evaluation.mutations, itemKeys, heads);
       const system = evaluation.system ?? [];
-      if (evaluation.mutations.length > 0 || system.length > 0) {
+      if (mutations.length > 0 || system.length > 0) {
         const commitTs = await this.clock.now();
-        await this.apply({ type: 'write', commitTs, mutations: evaluation.mutations, system });
+        await this.apply({ type: 'write', commitTs, mutations, system });
       }
       return evaluation.result;
     } finally {
@@ -129,18 +145,47 @@ export class RangeReplica {
   }
 
   /**
-   * One bounded garbage-collection pass over this range's versions older than
-   * `retentionMs`; returns the cursor for the next pass.
+   * One bounded garbage-collection pass over versions older than
+   * `retentionMs`; returns how many keys it deleted and where to resume.
    */
   async collectGarbage(retentionMs: number, cursor: GcCursor | undefined): Promise<{ deleted: number; next: GcCursor | undefined }> {
     const safeTs = timestampBeforeMs(await this.clock.now(), retentionMs);
     const pass = await findGarbage(this.store, safeTs, cursor);
-    if (pass.garbage.length > 0) await this.apply({ type: 'gc', garbage: pass.garbage });
-    return { deleted: pass.garbage.length, next: pass.next };
+    const garbage = [...pass.history];
+    const release = pass.tombstones.length > 0 ? await this.latches.acquire(pass.tombstones.map((t) => t.itemKey)) : undefined;
+    try {
+      for (const tombstone of pass.tombstones) {
+        // Under the latch: delete the head only if no writer replaced it meanwhile.
+        const head = await readHead(this.store, tombstone.itemKey);
+        if (head !== undefined && head.commitTs === tombstone.commitTs && isTombstone(head)) {
+          garbage.push(headKey(tombstone.itemKey));
+        }
+      }
+      if (garbage.length > 0) await this.apply({ type: 'gc', garbage });
+    } finally {
+      release?.();
+    }
+    return { deleted: garbage.length, next: pass.next };
   }
 
   /** Write requests holding or waiting for latches (for metrics and tests). */
   get pendingWrites(): number {
     return this.latches.pending;
   }
+}
+
+/**
+ * Attaches to each mutation the head it replaces. A tombstone over nothing (or
+ * over another tombstone) changes nothing any read can see, so it is dropped.
+ */
+function withPreviousHeads(mutations: readonly Mutation[], itemKeys: readonly Buffer[], heads: ReadonlyArray<Head | undefined>): AppliedMutation[] {
+  const out: AppliedMutation[] = [];
+  for (const mutation of mutations) {
+    const index = itemKeys.findIndex((key) => key.equals(mutation.itemKey));
+    if (index < 0) throw new InternalError('a mutation names a key that was not latched');
+    const previous = heads[index];
+    if (mutation.item === undefined && (previous === undefined || isTombstone(previous))) continue;
+    out.push({ ...mutation, previous });
+  }
+  return out;
 }
