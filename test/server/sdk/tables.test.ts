@@ -35,7 +35,7 @@ t.test('CreateTable with a hash key reports the table, then it is ACTIVE', async
   t.equal(description.ProvisionedThroughput?.WriteCapacityUnits, 7);
   t.match(description.TableArn, /^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/hash-only$/);
   t.ok(description.CreationDateTime instanceof Date);
-  await waitUntilTableExists({ client: server.client, maxWaitTime: 10 }, { TableName: 'hash-only' });
+  await waitUntilTableExists({ client: server.client, maxWaitTime: 60, minDelay: 1 }, { TableName: 'hash-only' });
   const described = await server.client.send(new DescribeTableCommand({ TableName: 'hash-only' }));
   t.equal(described.Table?.TableStatus, 'ACTIVE');
   t.equal(described.Table?.TableId, description.TableId);
