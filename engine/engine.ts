@@ -12,6 +12,7 @@ import type { TableDefinition } from './catalog/table.js';
 import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from './items/item-write.js';
 import { RangeReplica, type CommandLog } from './range/replica.js';
 import type { GcCursor } from './mvcc/gc.js';
+import type { VisibleItem } from './mvcc/mvcc.js';
 import { RequestTokens } from './txn/request-tokens.js';
 import { transactWriteOnRange, type TransactAction } from './txn/transact-write.js';
 
@@ -79,6 +80,16 @@ export class Engine {
 
   async getItem(itemKey: Buffer): Promise<Item | undefined> {
     return (await this.range.read(itemKey)).item;
+  }
+
+  /** A timestamp at which `scan` reads a consistent snapshot of every key. */
+  snapshotTimestamp(): Promise<bigint> {
+    return this.range.snapshotTimestamp();
+  }
+
+  /** The items visible at `readTs` in the item-key span [start, end). */
+  scan(span: { start: Buffer; end: Buffer }, readTs: bigint, reverse = false): AsyncGenerator<VisibleItem> {
+    return this.range.scan(span.start, span.end, readTs, reverse);
   }
 
   /** One item write, evaluated under the item's latch; throws ConditionalCheckFailed. */

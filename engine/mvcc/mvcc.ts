@@ -70,15 +70,17 @@ export interface VisibleItem {
 
 /**
  * The items visible at `readTs` in the item-key span [start, end), in key
- * order. Heads newer than `readTs` fall back to the history.
+ * order (or reverse key order). Heads newer than `readTs` fall back to the
+ * history.
  */
 export async function* scanVisible(
   store: KvStore,
   start: Buffer,
   end: Buffer,
   readTs: bigint,
+  reverse = false,
 ): AsyncGenerator<VisibleItem> {
-  for await (const [key, value] of store.iterate(spanUnder(HEAD_PREFIX, start, end))) {
+  for await (const [key, value] of store.iterate({ ...spanUnder(HEAD_PREFIX, start, end), reverse })) {
     const itemKey = Buffer.from(itemKeyOf(key));
     const head = splitHead(value);
     const visible = head.commitTs <= readTs ? decodeHead(head) : await readHistory(store, itemKey, readTs);

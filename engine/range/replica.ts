@@ -83,6 +83,13 @@ export interface CommandLog {
 
 export class RangeReplica {
   private readonly latches = new LatchManager();
+  /**
+   * Writes that are about to draw, or have drawn, a commit timestamp and are
+   * not yet applied. A write enters before it draws its timestamp, so a
+   * reader that drew T and then waits for every entry present misses no write
+   * that committed at or below T; entries added later commit above T.
+   */
+  private readonly committing = new Set<Promise<void>>();
 
   constructor(
     readonly descriptor: RangeDescriptor,
@@ -117,9 +124,16 @@ export class RangeReplica {
     return readVersion(this.store, itemKey, ts);
   }
 
-  /** Items visible at `readTs` in [start, end) of this range. */
-  scan(start: Buffer, end: Buffer, readTs: bigint): AsyncGenerator<VisibleItem> {
-    return scanVisible(this.store, start, end, readTs);
+  /** A timestamp for a snapshot read of many keys, after which `scan` may run at it. */
+  async snapshotTimestamp(): Promise<bigint> {
+    const ts = await this.clock.now();
+    await Promise.all([...this.committing]);
+    return ts;
+  }
+
+  /** Items visible at `readTs` (from `snapshotTimestamp`) in [start, end) of this range. */
+  scan(start: Buffer, end: Buffer, readTs: bigint, reverse = false): AsyncGenerator<VisibleItem> {
+    return scanVisible(this.store, start, end, readTs, reverse);
   }
 
   /**
@@ -135,8 +149,16 @@ export class RangeReplica {
       const mutations = withPreviousHeads(evaluation.mutations, itemKeys, heads);
       const system = evaluation.system ?? [];
       if (mutations.length > 0 || system.length > 0) {
-        const commitTs = await this.clock.now();
-        await this.apply({ type: 'write', commitTs, mutations, system });
+        let applied!: () => void;
+        const committed = new Promise<void>((resolve) => (applied = resolve));
+        this.committing.add(committed);
+        try {
+          const commitTs = await this.clock.now();
+          await this.apply({ type: 'write', commitTs, mutations, system });
+        } finally {
+          this.committing.delete(committed);
+          applied();
+        }
       }
       return evaluation.result;
     } finally {

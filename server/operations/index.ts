@@ -10,6 +10,8 @@ import { describeTable } from './describe-table.js';
 import { getItem } from './get-item.js';
 import { listTables } from './list-tables.js';
 import { putItem } from './put-item.js';
+import { query } from './query.js';
+import { scan } from './scan.js';
 import { transactWriteItems } from './transact-write-items.js';
 import { updateItem } from './update-item.js';
 
@@ -24,5 +26,7 @@ export function buildOperations(deps: OperationDeps): OperationRegistry {
     DeleteItem: deleteItem(deps),
     UpdateItem: updateItem(deps),
     TransactWriteItems: transactWriteItems(deps),
+    Query: query(deps),
+    Scan: scan(deps),
   };
 }

@@ -8,26 +8,37 @@ import { ValidationError } from '../../../engine/errors.js';
 import {
   ExpressionContext,
   parseCondition,
+  parseKeyCondition,
   parseProjection,
   parseUpdate,
   type ConditionAst,
+  type KeyConditionAst,
   type ProjectionAst,
   type UpdateAst,
 } from '../../../engine/expressions/index.js';
 import type { AttributeValue } from '../../../engine/types.js';
 
-type ExpressionParameter = 'ConditionExpression' | 'UpdateExpression' | 'ProjectionExpression';
+type ExpressionParameter =
+  | 'ConditionExpression'
+  | 'UpdateExpression'
+  | 'ProjectionExpression'
+  | 'KeyConditionExpression'
+  | 'FilterExpression';
 
 export interface ParsedExpressions {
   condition?: ConditionAst;
   update?: UpdateAst;
   projection?: ProjectionAst;
+  keyCondition?: KeyConditionAst;
+  filter?: ConditionAst;
 }
 
 export interface ExpressionRequest {
   ConditionExpression?: string;
   UpdateExpression?: string;
   ProjectionExpression?: string;
+  KeyConditionExpression?: string;
+  FilterExpression?: string;
   ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Record<string, AttributeValue>;
   [legacy: string]: unknown;
@@ -46,12 +57,18 @@ export function parseRequestExpressions(
   checkParameterMix(request, accepted, legacy);
   const context = new ExpressionContext(request.ExpressionAttributeNames, request.ExpressionAttributeValues);
   const parsed: ParsedExpressions = {};
-  // DynamoDB parses in this order: update, condition, projection.
+  // DynamoDB parses in this order: update, condition, key condition, filter, projection.
   if (accepted.includes('UpdateExpression') && request.UpdateExpression !== undefined) {
     parsed.update = parseUpdate(request.UpdateExpression, context);
   }
   if (accepted.includes('ConditionExpression') && request.ConditionExpression !== undefined) {
     parsed.condition = parseCondition(request.ConditionExpression, context, 'ConditionExpression');
+  }
+  if (accepted.includes('KeyConditionExpression') && request.KeyConditionExpression !== undefined) {
+    parsed.keyCondition = parseKeyCondition(request.KeyConditionExpression, context);
+  }
+  if (accepted.includes('FilterExpression') && request.FilterExpression !== undefined) {
+    parsed.filter = parseCondition(request.FilterExpression, context, 'FilterExpression');
   }
   if (accepted.includes('ProjectionExpression') && request.ProjectionExpression !== undefined) {
     parsed.projection = parseProjection(request.ProjectionExpression, context);

@@ -1,0 +1,117 @@
+/**
+ * Query: the items of one partition, optionally narrowed by a sort key
+ * condition, in sort key order (or reverse), paged with Limit, the 1 MB page
+ * limit and ExclusiveStartKey/LastEvaluatedKey.
+ */
+import { ValidationError } from '../../engine/errors.js';
+import { bindKeyCondition, type KeyConditionTerm } from '../../engine/expressions/index.js';
+import { itemKeyOfKey } from '../../engine/items/item-key.js';
+import { itemKeySuccessor, partitionSpan, sortKeySpan, type SortKeyCondition } from '../../engine/keys/item-key.js';
+import { hashKeyOf, rangeKeyOf, type TableDefinition } from '../../engine/catalog/table.js';
+import { valuesEqual } from '../../engine/attributes/compare.js';
+import type { Key } from '../../engine/types.js';
+import type { OperationHandler } from './registry.js';
+import type { OperationDeps } from './deps.js';
+import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import type { ReturnConsumedCapacity } from './shared/capacity.js';
+import { checkAttributeValues, refuseLegacy } from './shared/items.js';
+import { checkSelect, conditionPathHeads, readPage, refuseIndex, type Select } from './shared/read-page.js';
+
+interface QueryRequest extends ExpressionRequest {
+  TableName: string;
+  IndexName?: string;
+  Select?: Select;
+  Limit?: number;
+  ConsistentRead?: boolean;
+  ScanIndexForward?: boolean;
+  ExclusiveStartKey?: Key;
+  AttributesToGet?: string[];
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+}
+
+export function query(deps: OperationDeps): OperationHandler {
+  return async (raw) => {
+    const request = raw as unknown as QueryRequest;
+    if (request.KeyConditionExpression === undefined && request.KeyConditions === undefined) {
+      throw new ValidationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
+    }
+    if (request.ExclusiveStartKey !== undefined) checkAttributeValues(request.ExclusiveStartKey);
+    const parsed = parseRequestExpressions(
+      request,
+      ['ProjectionExpression', 'FilterExpression', 'KeyConditionExpression'],
+      ['AttributesToGet', 'QueryFilter', 'ConditionalOperator', 'KeyConditions'],
+    );
+    refuseLegacy(request, ['KeyConditions', 'QueryFilter', 'ConditionalOperator']);
+    checkSelect('Query', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
+    const table = deps.engine.catalog.require(request.TableName);
+    refuseIndex(request.IndexName);
+    const partitionKey = hashKeyOf(table);
+    const sortKey = rangeKeyOf(table);
+    const bound = bindKeyCondition(parsed.keyCondition!, sortKey === undefined ? { partitionKey } : { partitionKey, sortKey });
+    if (parsed.filter !== undefined) {
+      for (const key of table.keySchema) {
+        if (conditionPathHeads(parsed.filter).has(key.AttributeName)) {
+          throw new ValidationError(
+            `Filter Expression can only contain non-primary key attributes: Primary key attribute: ${key.AttributeName}`,
+          );
+        }
+      }
+    }
+    let span =
+      bound.sort === undefined
+        ? partitionSpan(table.tableId, bound.partitionValue)
+        : sortKeySpan(table.tableId, bound.partitionValue, sortCondition(bound.sort));
+    const reverse = request.ScanIndexForward === false;
+    if (request.ExclusiveStartKey !== undefined) {
+      span = resumeAfter(table, span, request.ExclusiveStartKey, bound.partitionValue, reverse);
+    }
+    return readPage(deps.engine, {
+      table,
+      span,
+      reverse,
+      limit: request.Limit,
+      filter: parsed.filter,
+      projection: parsed.projection,
+      attributesToGet: request.AttributesToGet,
+      select: request.Select,
+      consistent: request.ConsistentRead === true,
+      returnConsumedCapacity: request.ReturnConsumedCapacity,
+    });
+  };
+}
+
+function sortCondition(term: KeyConditionTerm): SortKeyCondition {
+  switch (term.kind) {
+    case 'comparison': {
+      const ops = { '=': 'EQ', '<': 'LT', '<=': 'LE', '>': 'GT', '>=': 'GE' } as const;
+      return { op: ops[term.comparator], value: term.value };
+    }
+    case 'between':
+      return { op: 'BETWEEN', low: term.lower, high: term.upper };
+    case 'begins_with':
+      return { op: 'BEGINS_WITH', prefix: term.prefix };
+  }
+}
+
+function resumeAfter(
+  table: TableDefinition,
+  span: { start: Buffer; end: Buffer },
+  startKey: Key,
+  partitionValue: Key[string],
+  reverse: boolean,
+): { start: Buffer; end: Buffer } {
+  let itemKey: Buffer;
+  try {
+    itemKey = itemKeyOfKey(table, startKey);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`The provided starting key is invalid: ${error.message}`);
+    throw error;
+  }
+  const hashValue = startKey[hashKeyOf(table).name];
+  if (hashValue === undefined || partitionValue === undefined || !valuesEqual(hashValue, partitionValue)) {
+    throw new ValidationError('The provided starting key is outside query boundaries based on provided conditions');
+  }
+  if (reverse) return { start: span.start, end: Buffer.compare(itemKey, span.end) < 0 ? itemKey : span.end };
+  const after = itemKeySuccessor(itemKey);
+  return { start: Buffer.compare(after, span.start) > 0 ? after : span.start, end: span.end };
+}

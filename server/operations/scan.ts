@@ -1,0 +1,95 @@
+/**
+ * Scan: every item of a table (or of one segment of a parallel scan), in key
+ * order, paged like Query.
+ */
+import { ValidationError } from '../../engine/errors.js';
+import { itemKeyOfKey } from '../../engine/items/item-key.js';
+import { itemKeySuccessor, tableSegmentSpan, tableSpan } from '../../engine/keys/item-key.js';
+import type { Key } from '../../engine/types.js';
+import type { OperationHandler } from './registry.js';
+import type { OperationDeps } from './deps.js';
+import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import type { ReturnConsumedCapacity } from './shared/capacity.js';
+import { checkAttributeValues, refuseLegacy } from './shared/items.js';
+import { checkSelect, readPage, refuseIndex, type Select } from './shared/read-page.js';
+
+interface ScanRequest extends ExpressionRequest {
+  TableName: string;
+  IndexName?: string;
+  Select?: Select;
+  Limit?: number;
+  ConsistentRead?: boolean;
+  ExclusiveStartKey?: Key;
+  AttributesToGet?: string[];
+  Segment?: number;
+  TotalSegments?: number;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+}
+
+export function scan(deps: OperationDeps): OperationHandler {
+  return async (raw) => {
+    const request = raw as unknown as ScanRequest;
+    const parsed = parseRequestExpressions(
+      request,
+      ['ProjectionExpression', 'FilterExpression'],
+      ['AttributesToGet', 'ScanFilter', 'ConditionalOperator'],
+    );
+    if (request.ExclusiveStartKey !== undefined) checkAttributeValues(request.ExclusiveStartKey);
+    checkSegments(request);
+    refuseLegacy(request, ['ScanFilter', 'ConditionalOperator']);
+    checkSelect('Scan', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
+    const table = deps.engine.catalog.require(request.TableName);
+    refuseIndex(request.IndexName);
+    let span =
+      request.TotalSegments === undefined
+        ? tableSpan(table.tableId)
+        : tableSegmentSpan(table.tableId, request.Segment!, request.TotalSegments);
+    if (request.ExclusiveStartKey !== undefined) {
+      let itemKey: Buffer;
+      try {
+        itemKey = itemKeyOfKey(table, request.ExclusiveStartKey);
+      } catch (error) {
+        if (error instanceof ValidationError) throw new ValidationError(`The provided starting key is invalid: ${error.message}`);
+        throw error;
+      }
+      if (Buffer.compare(itemKey, span.start) < 0 || Buffer.compare(itemKey, span.end) >= 0) {
+        throw new ValidationError(
+          'The provided Exclusive start key does not map to the provided Segment and TotalSegments values.',
+        );
+      }
+      span = { start: itemKeySuccessor(itemKey), end: span.end };
+    }
+    return readPage(deps.engine, {
+      table,
+      span,
+      reverse: false,
+      limit: request.Limit,
+      filter: parsed.filter,
+      projection: parsed.projection,
+      attributesToGet: request.AttributesToGet,
+      select: request.Select,
+      consistent: request.ConsistentRead === true,
+      returnConsumedCapacity: request.ReturnConsumedCapacity,
+    });
+  };
+}
+
+function checkSegments(request: ScanRequest): void {
+  if (request.Segment !== undefined && request.TotalSegments === undefined) {
+    throw new ValidationError(
+      'The TotalSegments parameter is required but was not present in the request when Segment parameter is present',
+    );
+  }
+  if (request.TotalSegments !== undefined) {
+    if (request.Segment === undefined) {
+      throw new ValidationError(
+        'The Segment parameter is required but was not present in the request when parameter TotalSegments is present',
+      );
+    }
+    if (request.Segment >= request.TotalSegments) {
+      throw new ValidationError(
+        `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${request.Segment} is not less than TotalSegments: ${request.TotalSegments}`,
+      );
+    }
+  }
+}
