@@ -78,8 +78,9 @@ export class Engine {
     return table;
   }
 
-  async getItem(itemKey: Buffer): Promise<Item | undefined> {
-    return (await this.range.read(itemKey)).item;
+  /** The item as of a fresh timestamp, or as of `readTs` (from `snapshotTimestamp`). */
+  async getItem(itemKey: Buffer, readTs?: bigint): Promise<Item | undefined> {
+    return (await this.range.read(itemKey, readTs)).item;
   }
 
   /** A timestamp at which `scan` reads a consistent snapshot of every key. */

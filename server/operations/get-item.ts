@@ -3,13 +3,13 @@
  * (legacy) AttributesToGet.
  */
 import { itemKeyOfKey } from '../../engine/items/item-key.js';
-import { projectItem } from '../../engine/expressions/index.js';
-import type { Item, Key } from '../../engine/types.js';
+import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkAttributeValues } from './shared/items.js';
+import { shapeItem } from './shared/projection.js';
 
 interface GetItemRequest extends ExpressionRequest {
   TableName: string;
@@ -29,11 +29,7 @@ export function getItem(deps: OperationDeps): OperationHandler {
     const item = await deps.engine.getItem(itemKey);
     const response: Record<string, unknown> = {};
     if (item !== undefined) {
-      response.Item = parsed.projection !== undefined
-        ? projectItem(item, parsed.projection)
-        : request.AttributesToGet !== undefined
-          ? pick(item, request.AttributesToGet)
-          : item;
+      response.Item = shapeItem(item, parsed.projection, request.AttributesToGet);
     }
     const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
       tableName: table.name,
@@ -42,13 +38,4 @@ export function getItem(deps: OperationDeps): OperationHandler {
     if (capacity !== undefined) response.ConsumedCapacity = capacity;
     return response;
   };
-}
-
-function pick(item: Item, names: readonly string[]): Item {
-  const out: Item = {};
-  for (const name of names) {
-    const value = item[name];
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
 }

@@ -3,6 +3,8 @@
  */
 import type { OperationRegistry } from './registry.js';
 import type { OperationDeps } from './deps.js';
+import { batchGetItem } from './batch-get-item.js';
+import { batchWriteItem } from './batch-write-item.js';
 import { createTable } from './create-table.js';
 import { deleteItem } from './delete-item.js';
 import { deleteTable } from './delete-table.js';
@@ -12,6 +14,7 @@ import { listTables } from './list-tables.js';
 import { putItem } from './put-item.js';
 import { query } from './query.js';
 import { scan } from './scan.js';
+import { transactGetItems } from './transact-get-items.js';
 import { transactWriteItems } from './transact-write-items.js';
 import { updateItem } from './update-item.js';
 
@@ -28,5 +31,8 @@ export function buildOperations(deps: OperationDeps): OperationRegistry {
     TransactWriteItems: transactWriteItems(deps),
     Query: query(deps),
     Scan: scan(deps),
+    BatchGetItem: batchGetItem(deps),
+    BatchWriteItem: batchWriteItem(deps),
+    TransactGetItems: transactGetItems(deps),
   };
 }

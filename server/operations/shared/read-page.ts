@@ -6,7 +6,8 @@
  * carry a LastEvaluatedKey).
  */
 import { ValidationError } from '../../../engine/errors.js';
-import { evaluateCondition, projectItem, type ConditionAst, type ProjectionAst } from '../../../engine/expressions/index.js';
+import { evaluateCondition, type ConditionAst, type ProjectionAst } from '../../../engine/expressions/index.js';
+import { shapeItem } from './projection.js';
 import { itemSizeBytes } from '../../../engine/attributes/size.js';
 import { keyOf } from '../../../engine/items/item-key.js';
 import type { Engine } from '../../../engine/engine.js';
@@ -49,7 +50,7 @@ export async function readPage(engine: Engine, request: PageRequest): Promise<Re
   const atLimit = stoppedEarly || (request.limit !== undefined && evaluated.length >= request.limit);
   const matching = request.filter === undefined ? evaluated : evaluated.filter((item) => evaluateCondition(request.filter!, item));
   const response: Record<string, unknown> = {};
-  if (request.select !== 'COUNT') response.Items = matching.map((item) => shape(item, request));
+  if (request.select !== 'COUNT') response.Items = matching.map((item) => shapeItem(item, request.projection, request.attributesToGet));
   response.Count = matching.length;
   response.ScannedCount = evaluated.length;
   const last = evaluated[evaluated.length - 1];
@@ -58,16 +59,6 @@ export async function readPage(engine: Engine, request: PageRequest): Promise<Re
   const capacity = consumedCapacity(request.returnConsumedCapacity, { tableName: request.table.name, units });
   if (capacity !== undefined) response.ConsumedCapacity = capacity;
   return response;
-}
-
-function shape(item: Item, request: PageRequest): Item {
-  if (request.projection !== undefined) return projectItem(item, request.projection);
-  if (request.attributesToGet !== undefined) {
-    const out: Item = {};
-    for (const name of request.attributesToGet) if (item[name] !== undefined) out[name] = item[name];
-    return out;
-  }
-  return item;
 }
 
 /** DynamoDB's checks on Select against the projection parameters. */
