@@ -13,6 +13,7 @@ import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from './items/it
 import { RangeReplica, type CommandLog } from './range/replica.js';
 import type { GcCursor } from './mvcc/gc.js';
 import type { VisibleItem } from './mvcc/mvcc.js';
+import { TtlSweeper } from './items/ttl-sweeper.js';
 import { RequestTokens } from './txn/request-tokens.js';
 import { transactWriteOnRange, type TransactAction } from './txn/transact-write.js';
 
@@ -25,7 +26,13 @@ export interface EngineOptions {
   versionRetentionMs?: number;
   /** Pause between garbage-collection passes; 0 turns the collector off. */
   gcIntervalMs?: number;
+  /** Pause between time-to-live passes; 0 turns expiry off. */
+  ttlIntervalMs?: number;
+  /** Told about failures of background work (which is retried on its next pass). */
+  onBackgroundError?: (task: 'gc' | 'ttl' | 'purge', error: unknown) => void;
 }
+
+export const DEFAULT_TTL_INTERVAL_MS = 10_000;
 
 /** Old versions are kept a minute: far longer than any read or transaction runs. */
 export const DEFAULT_VERSION_RETENTION_MS = 60_000;
@@ -50,6 +57,9 @@ export class Engine {
   private gcTimer: NodeJS.Timeout | undefined;
   private gcCursor: GcCursor | undefined;
   private gcRunning: Promise<unknown> = Promise.resolve();
+  private readonly ttl: TtlSweeper;
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private ttlRunning: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly catalog: Catalog,
@@ -62,13 +72,19 @@ export class Engine {
       options.log,
       options.clock,
     );
+    this.ttl = new TtlSweeper({
+      tables: () => this.catalog.names().map((name) => this.catalog.require(name)),
+      snapshotTimestamp: () => this.snapshotTimestamp(),
+      scan: (span, readTs) => this.scan(span, readTs),
+      writeItem: (itemKey, write) => this.writeItem(itemKey, write),
+    });
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
     const catalog = await Catalog.open(options.store);
     const engine = new Engine(catalog, options, new RequestTokens(options.store));
     engine.schedulePurge();
-    engine.startGarbageCollector();
+    engine.startBackgroundWork();
     return engine;
   }
 
@@ -124,9 +140,12 @@ export class Engine {
 
   /** Stops background work and waits for it; the engine owns no store to close. */
   async quiesce(): Promise<void> {
-    if (this.gcTimer !== undefined) clearInterval(this.gcTimer);
+    clearInterval(this.gcTimer);
+    clearInterval(this.ttlTimer);
     this.gcTimer = undefined;
+    this.ttlTimer = undefined;
     await this.gcRunning;
+    await this.ttlRunning;
     await this.purging;
   }
 
@@ -138,16 +157,35 @@ export class Engine {
     return pass.deleted;
   }
 
-  private startGarbageCollector(): void {
-    const interval = this.options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;
-    if (interval <= 0) return;
-    this.gcTimer = setInterval(() => {
-      this.gcRunning = this.gcRunning.then(() => this.collectGarbage()).catch(() => undefined);
-    }, interval);
-    this.gcTimer.unref();
+  /** One bounded time-to-live pass (the timer runs these; tests call it directly). */
+  expireItems(nowSec = Date.now() / 1000): Promise<number> {
+    return this.ttl.sweep(nowSec);
+  }
+
+  private reportBackground(task: 'gc' | 'ttl' | 'purge', error: unknown): void {
+    this.options.onBackgroundError?.(task, error);
+  }
+
+  private startBackgroundWork(): void {
+    const gcInterval = this.options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;
+    if (gcInterval > 0) {
+      this.gcTimer = setInterval(() => {
+        this.gcRunning = this.gcRunning.then(() => this.collectGarbage()).catch((error: unknown) => this.reportBackground('gc', error));
+      }, gcInterval);
+      this.gcTimer.unref();
+    }
+    const ttlInterval = this.options.ttlIntervalMs ?? DEFAULT_TTL_INTERVAL_MS;
+    if (ttlInterval > 0) {
+      this.ttlTimer = setInterval(() => {
+        this.ttlRunning = this.ttlRunning.then(() => this.expireItems()).catch((error: unknown) => this.reportBackground('ttl', error));
+      }, ttlInterval);
+      this.ttlTimer.unref();
+    }
   }
 
   private schedulePurge(): void {
-    this.purging = this.purging.then(() => purgeDroppedTables(this.options.store)).catch(() => undefined);
+    this.purging = this.purging
+      .then(() => purgeDroppedTables(this.options.store))
+      .catch((error: unknown) => this.reportBackground('purge', error));
   }
 }

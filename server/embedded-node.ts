@@ -49,13 +49,19 @@ export function kvCeilingStore(store: KvStore): CeilingStore {
 
 export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<EmbeddedNode> {
   const store = await RocksDbStore.open(options.dataDir);
+  let app: FastifyInstance | undefined;
   try {
     const allocator = new TimestampAllocator(kvCeilingStore(store));
     await allocator.start();
     const committer = new GroupCommitter(store);
-    const engine = await Engine.open({ store, log: committer, clock: { now: () => allocator.next() } });
+    const engine = await Engine.open({
+      store,
+      log: committer,
+      clock: { now: () => allocator.next() },
+      onBackgroundError: (task, error) => app?.log.warn({ err: error, task }, 'background work failed; it will be retried'),
+    });
     const region = options.region ?? 'us-east-1';
-    const app = await buildApp({
+    app = await buildApp({
       operations: buildOperations({ engine, region, accountId: LOCAL_ACCOUNT_ID }),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
@@ -63,13 +69,14 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       region,
     });
     let closing: Promise<void> | undefined;
+    const serving = app;
     return {
-      app,
+      app: serving,
       engine,
       store,
       close() {
         closing ??= (async () => {
-          await app.close();
+          await serving.close();
           await engine.quiesce();
           await committer.close();
           await store.close();

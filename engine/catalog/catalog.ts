@@ -84,6 +84,17 @@ export class Catalog {
     });
   }
 
+  /** Replaces a table's definition with `change(current)`; the table id and name never change. */
+  update(name: string, change: (current: TableDefinition) => TableDefinition): Promise<TableDefinition> {
+    return this.serialize(async () => {
+      const current = this.require(name, `Requested resource not found: Table: ${name} not found`);
+      const next = { ...change(current), tableId: current.tableId, name: current.name };
+      await this.store.write([{ type: 'put', key: tableRecordKey(name), value: Buffer.from(JSON.stringify(next)) }]);
+      this.tables.set(name, next);
+      return next;
+    });
+  }
+
   /** Removes the table; its id is recorded for the data purger. */
   delete(name: string): Promise<TableDefinition> {
     return this.serialize(async () => {

@@ -25,6 +25,13 @@ export interface TableDefinition {
   /** Seconds since the epoch, with millisecond fraction (DynamoDB's CreationDateTime). */
   createdAtSec: number;
   deletionProtection: boolean;
+  /** Time to live: items whose `attributeName` is an epoch-seconds number in the past expire. */
+  timeToLive?: { attributeName: string; enabled: boolean };
+  /** Resource tags, in the order they were first added. */
+  tags?: Array<{ Key: string; Value: string }>;
+  /** When the provisioned throughput last went up or down, in epoch seconds. */
+  lastIncreaseSec?: number;
+  lastDecreaseSec?: number;
 }
 
 export function hashKeyOf(table: TableDefinition): KeyAttribute {
@@ -64,6 +71,8 @@ export function describeTable(table: TableDefinition, options: DescribeOptions):
     TableStatus: options.status,
     CreationDateTime: table.createdAtSec,
     ProvisionedThroughput: {
+      ...(table.lastIncreaseSec !== undefined ? { LastIncreaseDateTime: table.lastIncreaseSec } : {}),
+      ...(table.lastDecreaseSec !== undefined ? { LastDecreaseDateTime: table.lastDecreaseSec } : {}),
       NumberOfDecreasesToday: 0,
       ReadCapacityUnits: table.readCapacityUnits,
       WriteCapacityUnits: table.writeCapacityUnits,

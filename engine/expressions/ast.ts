@@ -71,6 +71,14 @@ export interface UpdateAst {
   readonly remove: readonly DocumentPath[];
   readonly add: readonly ValueAction[];
   readonly delete: readonly ValueAction[];
+  /**
+   * Set only for legacy AttributeUpdates (engine/expressions/legacy): their
+   * ADD also appends a list to a list, and their ADD/DELETE type errors read
+   * "Type mismatch for attribute to update". The expression parser never
+   * sets it (and refuses ADD with a list operand), so expressions keep their
+   * own semantics and message.
+   */
+  readonly legacy?: boolean;
 }
 
 /** A projection expression: the paths to keep. */

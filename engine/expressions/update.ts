@@ -15,9 +15,12 @@ export const UPDATE_MESSAGES = {
   missingOperand: 'The provided expression refers to an attribute that does not exist in the item',
   wrongType: 'An operand in the update expression has an incorrect data type',
   invalidPath: 'The document path provided in the update expression is invalid for update',
+  /** What legacy AttributeUpdates (UpdateAst.legacy) say instead of wrongType for ADD and DELETE. */
+  legacyTypeMismatch: 'Type mismatch for attribute to update',
 } as const;
 
 export function applyUpdate(update: UpdateAst, item: Item): Item {
+  const legacy = update.legacy === true;
   // Operands first, against the untouched item.
   const setValues = update.set.map((action) => canonicalize(setValue(action.value, item)));
   const root: { M: Record<string, AttributeValue> } = { M: structuredClone(item) };
@@ -34,13 +37,13 @@ export function applyUpdate(update: UpdateAst, item: Item): Item {
   for (const action of update.add) {
     const { parent, last } = parentOf(root, action.path);
     const existing = step(parent, last);
-    write(parent, last, existing === undefined ? canonicalize(action.value) : addTo(existing, action.value), lists);
+    write(parent, last, existing === undefined ? canonicalize(action.value) : addTo(existing, action.value, legacy), lists);
   }
   for (const action of update.delete) {
     const { parent, last } = parentOf(root, action.path);
     const existing = step(parent, last);
     if (existing === undefined) continue;
-    const remaining = deleteFrom(existing, action.value);
+    const remaining = deleteFrom(existing, action.value, legacy);
     if (remaining !== undefined) write(parent, last, remaining, lists);
     else if (last.kind === 'key') delete (parent as { M: Record<string, AttributeValue> }).M[last.name];
     else lists.remove(parent as { L: AttributeValue[] }, last.index);
@@ -99,21 +102,26 @@ function numberOperand(value: AttributeValue): string {
   return value.N;
 }
 
-/** ADD: numbers sum, sets unite; anything else is a type error. */
-function addTo(existing: AttributeValue, value: AttributeValue): AttributeValue {
+/** ADD: numbers sum, sets unite, legacy lists append; anything else is a type error. */
+function addTo(existing: AttributeValue, value: AttributeValue, legacy: boolean): AttributeValue {
   if ('N' in existing && 'N' in value) return { N: addNumbers(existing.N, value.N) };
   if ('SS' in existing && 'SS' in value) return { SS: union(existing.SS, value.SS, (a, b) => a === b) };
   if ('NS' in existing && 'NS' in value) return canonicalize({ NS: union(existing.NS, value.NS, numberEq) });
   if ('BS' in existing && 'BS' in value) return { BS: union(existing.BS, value.BS, binaryEq) };
-  throw new ValidationError(UPDATE_MESSAGES.wrongType);
+  if (legacy && 'L' in existing && 'L' in value) return { L: [...existing.L, ...value.L.map(canonicalize)] };
+  throw typeError(legacy);
 }
 
 /** DELETE: set difference; undefined when nothing is left (the attribute goes away). */
-function deleteFrom(existing: AttributeValue, value: AttributeValue): AttributeValue | undefined {
+function deleteFrom(existing: AttributeValue, value: AttributeValue, legacy: boolean): AttributeValue | undefined {
   if ('SS' in existing && 'SS' in value) return nonEmpty({ SS: difference(existing.SS, value.SS, (a, b) => a === b) }, 'SS');
   if ('NS' in existing && 'NS' in value) return nonEmpty({ NS: difference(existing.NS, value.NS, numberEq) }, 'NS');
   if ('BS' in existing && 'BS' in value) return nonEmpty({ BS: difference(existing.BS, value.BS, binaryEq) }, 'BS');
-  throw new ValidationError(UPDATE_MESSAGES.wrongType);
+  throw typeError(legacy);
+}
+
+function typeError(legacy: boolean): ValidationError {
+  return new ValidationError(legacy ? UPDATE_MESSAGES.legacyTypeMismatch : UPDATE_MESSAGES.wrongType);
 }
 
 function nonEmpty<T extends 'SS' | 'NS' | 'BS'>(set: Record<T, string[]>, type: T): AttributeValue | undefined {

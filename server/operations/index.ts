@@ -3,6 +3,7 @@
  */
 import type { OperationRegistry } from './registry.js';
 import type { OperationDeps } from './deps.js';
+import { describeEndpoints, describeLimits } from './account.js';
 import { batchGetItem } from './batch-get-item.js';
 import { batchWriteItem } from './batch-write-item.js';
 import { createTable } from './create-table.js';
@@ -17,6 +18,9 @@ import { scan } from './scan.js';
 import { transactGetItems } from './transact-get-items.js';
 import { transactWriteItems } from './transact-write-items.js';
 import { updateItem } from './update-item.js';
+import { updateTable } from './update-table.js';
+import { listTagsOfResource, tagResource, untagResource } from './tags.js';
+import { describeTimeToLive, updateTimeToLive } from './time-to-live.js';
 
 export function buildOperations(deps: OperationDeps): OperationRegistry {
   return {
@@ -34,5 +38,13 @@ export function buildOperations(deps: OperationDeps): OperationRegistry {
     BatchGetItem: batchGetItem(deps),
     BatchWriteItem: batchWriteItem(deps),
     TransactGetItems: transactGetItems(deps),
+    UpdateTable: updateTable(deps),
+    UpdateTimeToLive: updateTimeToLive(deps),
+    DescribeTimeToLive: describeTimeToLive(deps),
+    TagResource: tagResource(deps),
+    UntagResource: untagResource(deps),
+    ListTagsOfResource: listTagsOfResource(deps),
+    DescribeLimits: describeLimits(),
+    DescribeEndpoints: describeEndpoints(deps),
   };
 }
