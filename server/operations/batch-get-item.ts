@@ -8,9 +8,9 @@ import { itemKeyOfKey } from '../../engine/items/item-key.js';
 import type { Item, Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacities, readUnits, type CapacityUse, type ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues } from './shared/items.js';
+import { checkAttributeValues, checkDistinctNames } from './shared/items.js';
 import { shapeItem } from './shared/projection.js';
 import { itemSizeBytes } from '../../engine/attributes/size.js';
 
@@ -33,7 +33,9 @@ export function batchGetItem(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as BatchGetItemRequest;
     const plans = Object.entries(request.RequestItems).map(([tableName, entry]) => {
-      const parsed = parseRequestExpressions(entry, ['ProjectionExpression'], ['AttributesToGet']);
+      checkParameterMix(entry, ['ProjectionExpression'], ['AttributesToGet']);
+      checkDistinctNames(entry.AttributesToGet);
+      const parsed = parseRequestExpressions(entry, ['ProjectionExpression']);
       const seen = new Set<string>();
       for (const key of entry.Keys) {
         checkAttributeValues(key);

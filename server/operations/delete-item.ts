@@ -6,7 +6,7 @@ import { itemKeyOfKey } from '../../engine/items/item-key.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkAttributeValues, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
@@ -21,12 +21,13 @@ interface DeleteItemRequest extends ExpressionRequest {
 export function deleteItem(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as DeleteItemRequest;
-    const parsed = parseRequestExpressions(request, ['ConditionExpression'], ['Expected']);
+    checkParameterMix(request, ['ConditionExpression'], ['Expected']);
     checkAttributeValues(request.Key);
     if (request.ReturnValues !== undefined && request.ReturnValues !== 'ALL_OLD' && request.ReturnValues !== 'NONE') {
       throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
     }
     refuseLegacy(request, ['Expected', 'ConditionalOperator']);
+    const parsed = parseRequestExpressions(request, ['ConditionExpression']);
     const table = deps.engine.catalog.require(request.TableName);
     const itemKey = itemKeyOfKey(table, request.Key);
     const write = { kind: 'delete' as const, ...(parsed.condition ? { condition: parsed.condition } : {}) };

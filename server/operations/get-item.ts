@@ -6,10 +6,11 @@ import { itemKeyOfKey } from '../../engine/items/item-key.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues } from './shared/items.js';
+import { checkAttributeValues, checkDistinctNames } from './shared/items.js';
 import { shapeItem } from './shared/projection.js';
+import { checkKeyPathsScalar } from './shared/update-keys.js';
 
 interface GetItemRequest extends ExpressionRequest {
   TableName: string;
@@ -22,10 +23,13 @@ interface GetItemRequest extends ExpressionRequest {
 export function getItem(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as GetItemRequest;
-    const parsed = parseRequestExpressions(request, ['ProjectionExpression'], ['AttributesToGet']);
+    checkParameterMix(request, ['ProjectionExpression'], ['AttributesToGet']);
+    checkDistinctNames(request.AttributesToGet);
     checkAttributeValues(request.Key);
+    const parsed = parseRequestExpressions(request, ['ProjectionExpression']);
     const table = deps.engine.catalog.require(request.TableName);
     const itemKey = itemKeyOfKey(table, request.Key);
+    checkKeyPathsScalar(table, parsed.projection);
     const item = await deps.engine.getItem(itemKey);
     const response: Record<string, unknown> = {};
     if (item !== undefined) {

@@ -6,7 +6,7 @@ import { itemKeyOfItem } from '../../engine/items/item-key.js';
 import type { Item } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkAttributeValues, checkItemSize, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
@@ -21,13 +21,14 @@ interface PutItemRequest extends ExpressionRequest {
 export function putItem(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as PutItemRequest;
-    const parsed = parseRequestExpressions(request, ['ConditionExpression'], ['Expected']);
+    checkParameterMix(request, ['ConditionExpression'], ['Expected']);
     checkAttributeValues(request.Item);
     if (request.ReturnValues !== undefined && request.ReturnValues !== 'ALL_OLD' && request.ReturnValues !== 'NONE') {
       throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
     }
     checkItemSize(request.Item);
     refuseLegacy(request, ['Expected', 'ConditionalOperator']);
+    const parsed = parseRequestExpressions(request, ['ConditionExpression']);
     const table = deps.engine.catalog.require(request.TableName);
     const itemKey = itemKeyOfItem(table, request.Item);
     const write = { kind: 'put' as const, item: request.Item, ...(parsed.condition ? { condition: parsed.condition } : {}) };

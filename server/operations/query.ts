@@ -12,9 +12,10 @@ import { valuesEqual } from '../../engine/attributes/compare.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import type { ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues, refuseLegacy } from './shared/items.js';
+import { checkDistinctNames, checkStartKeyValues, refuseLegacy } from './shared/items.js';
+import { checkKeyPathsScalar } from './shared/update-keys.js';
 import { checkSelect, conditionPathHeads, readPage, refuseIndex, type Select } from './shared/read-page.js';
 
 interface QueryRequest extends ExpressionRequest {
@@ -32,19 +33,22 @@ interface QueryRequest extends ExpressionRequest {
 export function query(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as QueryRequest;
+    const expressions = ['ProjectionExpression', 'FilterExpression', 'KeyConditionExpression'] as const;
+    // A Query may use KeyConditions with expressions for the rest, as DynamoDB allows.
+    const legacy = ['AttributesToGet', 'QueryFilter', 'ConditionalOperator'];
+    if (request.KeyConditionExpression !== undefined) legacy.push('KeyConditions');
+    checkParameterMix(request, expressions, legacy);
+    checkDistinctNames(request.AttributesToGet);
+    if (request.ExclusiveStartKey !== undefined) checkStartKeyValues(request.ExclusiveStartKey);
     if (request.KeyConditionExpression === undefined && request.KeyConditions === undefined) {
       throw new ValidationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
     }
-    if (request.ExclusiveStartKey !== undefined) checkAttributeValues(request.ExclusiveStartKey);
-    const parsed = parseRequestExpressions(
-      request,
-      ['ProjectionExpression', 'FilterExpression', 'KeyConditionExpression'],
-      ['AttributesToGet', 'QueryFilter', 'ConditionalOperator', 'KeyConditions'],
-    );
+    const parsed = parseRequestExpressions(request, expressions);
     refuseLegacy(request, ['KeyConditions', 'QueryFilter', 'ConditionalOperator']);
     checkSelect('Query', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
     const table = deps.engine.catalog.require(request.TableName);
     refuseIndex(request.IndexName);
+    checkKeyPathsScalar(table, parsed.projection);
     const partitionKey = hashKeyOf(table);
     const sortKey = rangeKeyOf(table);
     const bound = bindKeyCondition(parsed.keyCondition!, sortKey === undefined ? { partitionKey } : { partitionKey, sortKey });

@@ -8,9 +8,10 @@ import { itemKeySuccessor, tableSegmentSpan, tableSpan } from '../../engine/keys
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import type { ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues, refuseLegacy } from './shared/items.js';
+import { checkDistinctNames, checkStartKeyValues, refuseLegacy } from './shared/items.js';
+import { checkKeyPathsScalar } from './shared/update-keys.js';
 import { checkSelect, readPage, refuseIndex, type Select } from './shared/read-page.js';
 
 interface ScanRequest extends ExpressionRequest {
@@ -29,17 +30,16 @@ interface ScanRequest extends ExpressionRequest {
 export function scan(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as ScanRequest;
-    const parsed = parseRequestExpressions(
-      request,
-      ['ProjectionExpression', 'FilterExpression'],
-      ['AttributesToGet', 'ScanFilter', 'ConditionalOperator'],
-    );
-    if (request.ExclusiveStartKey !== undefined) checkAttributeValues(request.ExclusiveStartKey);
+    checkParameterMix(request, ['ProjectionExpression', 'FilterExpression'], ['AttributesToGet', 'ScanFilter', 'ConditionalOperator']);
+    checkDistinctNames(request.AttributesToGet);
+    if (request.ExclusiveStartKey !== undefined) checkStartKeyValues(request.ExclusiveStartKey);
     checkSegments(request);
+    const parsed = parseRequestExpressions(request, ['ProjectionExpression', 'FilterExpression']);
     refuseLegacy(request, ['ScanFilter', 'ConditionalOperator']);
     checkSelect('Scan', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
     const table = deps.engine.catalog.require(request.TableName);
     refuseIndex(request.IndexName);
+    checkKeyPathsScalar(table, parsed.projection);
     let span =
       request.TotalSegments === undefined
         ? tableSpan(table.tableId)

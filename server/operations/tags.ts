@@ -13,16 +13,33 @@ const TABLE_ARN = /^arn:aws:dynamodb:[^:]+:\d+:table\/([a-zA-Z0-9_.-]{3,255})$/;
 
 type Tag = { Key: string; Value: string };
 
+/** DynamoDB checks that an ARN is present before anything else. */
+function requireArn(raw: Record<string, unknown>): string {
+  const arn = raw.ResourceArn;
+  if (typeof arn !== 'string') throw new ValidationError('Invalid TableArn');
+  return arn;
+}
+
+function checkArn(arn: string): void {
+  if (!TABLE_ARN.test(arn)) throw new ValidationError(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+}
+
+function notNull(member: string): string {
+  return `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`;
+}
+
 function tableOf(deps: OperationDeps, arn: string, notFound: string): TableDefinition {
-  const match = TABLE_ARN.exec(arn);
-  if (match === null) throw new ValidationError(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
-  return deps.engine.catalog.require(match[1]!, notFound);
+  checkArn(arn);
+  const name = TABLE_ARN.exec(arn)![1]!;
+  return deps.engine.catalog.require(name, notFound);
 }
 
 export function tagResource(deps: OperationDeps): OperationHandler {
   return async (raw) => {
-    const arn = raw.ResourceArn as string;
-    const tags = raw.Tags as Tag[];
+    const arn = requireArn(raw);
+    const tags = raw.Tags as Tag[] | undefined;
+    if (tags === undefined) throw new ValidationError(notNull('tags'));
+    checkArn(arn);
     if (tags.length === 0) throw new ValidationError('Atleast one Tag needs to be provided as Input.');
     const table = tableOf(deps, arn, `Requested resource not found: ResourcArn: ${arn} not found`);
     await deps.engine.catalog.update(table.name, (current) => {
@@ -39,8 +56,12 @@ export function tagResource(deps: OperationDeps): OperationHandler {
 
 export function untagResource(deps: OperationDeps): OperationHandler {
   return async (raw) => {
-    const arn = raw.ResourceArn as string;
-    const keys = new Set(raw.TagKeys as string[]);
+    const arn = requireArn(raw);
+    const tagKeys = raw.TagKeys as string[] | undefined;
+    if (tagKeys === undefined) throw new ValidationError(notNull('tagKeys'));
+    checkArn(arn);
+    if (tagKeys.length === 0) throw new ValidationError('Atleast one Tag Key needs to be provided as Input.');
+    const keys = new Set(tagKeys);
     const table = tableOf(deps, arn, 'Requested resource not found');
     await deps.engine.catalog.update(table.name, (current) => ({
       ...current,
@@ -52,7 +73,7 @@ export function untagResource(deps: OperationDeps): OperationHandler {
 
 export function listTagsOfResource(deps: OperationDeps): OperationHandler {
   return async (raw) => {
-    const arn = raw.ResourceArn as string;
+    const arn = requireArn(raw);
     const table = tableOf(deps, arn, `Requested resource not found: ResourcArn: ${arn} not found`);
     return { Tags: table.tags ?? [] };
   };

@@ -8,7 +8,7 @@ import { itemKeyOfKey } from '../../engine/items/item-key.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacities, readUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkAttributeValues } from './shared/items.js';
 import { shapeItem } from './shared/projection.js';
@@ -22,8 +22,9 @@ export function transactGetItems(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as TransactGetItemsRequest;
     const gets = request.TransactItems.map(({ Get }) => {
-      const parsed = parseRequestExpressions(Get, ['ProjectionExpression'], []);
+      checkParameterMix(Get, ['ProjectionExpression'], []);
       checkAttributeValues(Get.Key);
+      const parsed = parseRequestExpressions(Get, ['ProjectionExpression']);
       const table = deps.engine.catalog.require(Get.TableName);
       return { table, itemKey: itemKeyOfKey(table, Get.Key), projection: parsed.projection };
     });

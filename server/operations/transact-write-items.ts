@@ -14,7 +14,7 @@ import { itemSizeBytes } from '../../engine/attributes/size.js';
 import type { Item, Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacities, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkAttributeValues, checkItemSize, type ReturnValuesOnFailure } from './shared/items.js';
 import { checkUpdateSparesKeys } from './shared/update-keys.js';
@@ -83,25 +83,28 @@ function prepareAction(deps: OperationDeps, item: TransactItem): PreparedAction 
   switch (kind) {
     case 'Put': {
       const put = item.Put!;
-      const parsed = parseRequestExpressions(put, ['ConditionExpression'], []);
+      checkParameterMix(put, ['ConditionExpression'], []);
       checkAttributeValues(put.Item);
       checkItemSize(put.Item);
+      const parsed = parseRequestExpressions(put, ['ConditionExpression']);
       const table = deps.engine.catalog.require(put.TableName);
       const write: ItemWrite = { kind: 'put', item: put.Item, ...(parsed.condition ? { condition: parsed.condition } : {}) };
       return { tableName: table.name, itemKey: itemKeyOfItem(table, put.Item), write, returnOldOnFailure };
     }
     case 'Delete': {
       const del = item.Delete!;
-      const parsed = parseRequestExpressions(del, ['ConditionExpression'], []);
+      checkParameterMix(del, ['ConditionExpression'], []);
       checkAttributeValues(del.Key);
+      const parsed = parseRequestExpressions(del, ['ConditionExpression']);
       const table = deps.engine.catalog.require(del.TableName);
       const write: ItemWrite = { kind: 'delete', ...(parsed.condition ? { condition: parsed.condition } : {}) };
       return { tableName: table.name, itemKey: itemKeyOfKey(table, del.Key), write, returnOldOnFailure };
     }
     case 'Update': {
       const update = item.Update!;
-      const parsed = parseRequestExpressions(update, ['UpdateExpression', 'ConditionExpression'], []);
+      checkParameterMix(update, ['UpdateExpression', 'ConditionExpression'], []);
       checkAttributeValues(update.Key);
+      const parsed = parseRequestExpressions(update, ['UpdateExpression', 'ConditionExpression']);
       const table = deps.engine.catalog.require(update.TableName);
       const itemKey = itemKeyOfKey(table, update.Key);
       if (parsed.update !== undefined) checkUpdateSparesKeys(table, parsed.update);
@@ -115,8 +118,9 @@ function prepareAction(deps: OperationDeps, item: TransactItem): PreparedAction 
     }
     case 'ConditionCheck': {
       const check = item.ConditionCheck!;
-      const parsed = parseRequestExpressions(check, ['ConditionExpression'], []);
+      checkParameterMix(check, ['ConditionExpression'], []);
       checkAttributeValues(check.Key);
+      const parsed = parseRequestExpressions(check, ['ConditionExpression']);
       const table = deps.engine.catalog.require(check.TableName);
       if (parsed.condition === undefined) {
         throw new ValidationError('The expression can not be empty;');

@@ -7,7 +7,7 @@ import { projectItem, updatedPaths } from '../../engine/expressions/index.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
-import { parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
+import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkAttributeValues, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 import { checkUpdateSparesKeys } from './shared/update-keys.js';
@@ -23,13 +23,10 @@ interface UpdateItemRequest extends ExpressionRequest {
 export function updateItem(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as UpdateItemRequest;
-    const parsed = parseRequestExpressions(
-      request,
-      ['UpdateExpression', 'ConditionExpression'],
-      ['AttributeUpdates', 'Expected'],
-    );
+    checkParameterMix(request, ['UpdateExpression', 'ConditionExpression'], ['AttributeUpdates', 'Expected']);
     checkAttributeValues(request.Key);
     refuseLegacy(request, ['AttributeUpdates', 'Expected', 'ConditionalOperator']);
+    const parsed = parseRequestExpressions(request, ['UpdateExpression', 'ConditionExpression']);
     const table = deps.engine.catalog.require(request.TableName);
     const itemKey = itemKeyOfKey(table, request.Key);
     if (parsed.update !== undefined) checkUpdateSparesKeys(table, parsed.update);

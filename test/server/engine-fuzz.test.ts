@@ -167,3 +167,44 @@ t.test('semantically random requests: never a 5xx, and a refused request writes 
   const health = await call('ListTables', {});
   t.equal(health.status, 200, 'the server still serves');
 });
+
+/** Every operation, with bodies assembled from real member names and random values. */
+const OPERATIONS = [
+  'CreateTable', 'DescribeTable', 'ListTables', 'DeleteTable', 'UpdateTable', 'PutItem', 'GetItem', 'DeleteItem',
+  'UpdateItem', 'TransactWriteItems', 'TransactGetItems', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
+  'UpdateTimeToLive', 'DescribeTimeToLive', 'TagResource', 'UntagResource', 'ListTagsOfResource', 'DescribeLimits',
+  'DescribeEndpoints',
+];
+const member = fc.constantFrom(
+  'TableName', 'Key', 'Item', 'Tags', 'TagKeys', 'ResourceArn', 'TimeToLiveSpecification', 'RequestItems', 'TransactItems',
+  'KeyConditionExpression', 'FilterExpression', 'ProjectionExpression', 'ExclusiveStartKey', 'Limit', 'Segment',
+  'TotalSegments', 'Select', 'IndexName', 'ProvisionedThroughput', 'BillingMode', 'AttributeDefinitions', 'KeySchema',
+  'ReturnValues', 'ClientRequestToken', 'ExpressionAttributeNames', 'ExpressionAttributeValues', 'UpdateExpression',
+  'ConditionExpression', 'ExclusiveStartTableName', 'ScanIndexForward', 'ConsistentRead', 'Expected', 'AttributeUpdates',
+  'KeyConditions', 'QueryFilter', 'ScanFilter', 'AttributesToGet', 'ConditionalOperator', 'DeletionProtectionEnabled',
+);
+const memberValue = fc.oneof(
+  fc.constantFrom('fuzz', 'nope', 'arn:aws:dynamodb:us-east-1:000000000000:table/fuzz', 'a:b:c:d:e:f/g', 'ALL_ATTRIBUTES', 'COUNT', 'PAY_PER_REQUEST', 'pk = :v'),
+  fc.integer({ min: -2, max: 200 }),
+  fc.boolean(),
+  validKey,
+  item,
+  fc.array(fc.oneof(fc.record({ Key: fc.string(), Value: fc.string() }), fc.string(), validKey), { maxLength: 3 }),
+  fc.dictionary(fc.constantFrom('fuzz', 'nope', '#a', ':v'), fc.oneof(fc.record({ Keys: fc.array(validKey, { maxLength: 2 }) }), fc.array(fc.record({ PutRequest: fc.record({ Item: item }) }), { maxLength: 2 }), someValue), { maxKeys: 2 }),
+  fc.record({ Enabled: fc.boolean(), AttributeName: fc.string({ maxLength: 3 }) }, { requiredKeys: [] }),
+  fc.record({ ReadCapacityUnits: fc.integer({ min: 0, max: 3 }), WriteCapacityUnits: fc.integer({ min: 0, max: 3 }) }, { requiredKeys: [] }),
+);
+
+t.test('every operation with random members: never a 5xx', async (t) => {
+  let answered = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...OPERATIONS), fc.dictionary(member, memberValue, { maxKeys: 5 }), async (operation, body) => {
+      const response = await call(operation, body);
+      if (response.status >= 500) throw new Error(`5xx for ${operation} ${JSON.stringify(body)}: ${JSON.stringify(response.body)}`);
+      answered++;
+    }),
+    { numRuns: RUNS },
+  );
+  t.equal(answered, RUNS, 'every request was answered');
+  t.equal((await call('ListTables', {})).status, 200, 'the server still serves');
+});

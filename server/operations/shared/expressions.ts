@@ -45,16 +45,11 @@ export interface ExpressionRequest {
 }
 
 /**
- * Validates and parses the expressions `accepted` by an operation. `legacy`
- * names the pre-expression parameters it has (Expected, AttributesToGet, ...),
- * which may not be mixed with expressions.
+ * Parses the expressions `accepted` by an operation, with one context for the
+ * names and values maps, and checks that every name and value was used. Call
+ * `checkParameterMix` first: DynamoDB checks the mix before anything else.
  */
-export function parseRequestExpressions(
-  request: ExpressionRequest,
-  accepted: readonly ExpressionParameter[],
-  legacy: readonly string[],
-): ParsedExpressions {
-  checkParameterMix(request, accepted, legacy);
+export function parseRequestExpressions(request: ExpressionRequest, accepted: readonly ExpressionParameter[]): ParsedExpressions {
   const context = new ExpressionContext(request.ExpressionAttributeNames, request.ExpressionAttributeValues);
   const parsed: ParsedExpressions = {};
   // DynamoDB parses in this order: update, condition, key condition, filter, projection.
@@ -77,7 +72,12 @@ export function parseRequestExpressions(
   return parsed;
 }
 
-function checkParameterMix(
+/**
+ * DynamoDB's first check: `legacy` names the pre-expression parameters of an
+ * operation (Expected, AttributesToGet, ...), which may not be mixed with its
+ * expressions, and the names and values maps need an expression to serve.
+ */
+export function checkParameterMix(
   request: ExpressionRequest,
   accepted: readonly ExpressionParameter[],
   legacy: readonly string[],

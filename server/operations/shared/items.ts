@@ -14,6 +14,35 @@ export function checkAttributeValues(item: Item): void {
   validateItemAttributes(item);
 }
 
+/** AttributesToGet may not name one attribute twice. */
+export function checkDistinctNames(names: readonly string[] | undefined): void {
+  if (names === undefined) return;
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) {
+      throw new ValidationError(`One or more parameter values were invalid: Duplicate value in attribute name: ${name}`);
+    }
+    seen.add(name);
+  }
+}
+
+/**
+ * The values of an ExclusiveStartKey. DynamoDB prefixes most of their
+ * problems with "The provided starting key is invalid: ", but not all.
+ */
+export function checkStartKeyValues(key: Item): void {
+  try {
+    validateItemAttributes(key);
+  } catch (error) {
+    if (error instanceof ValidationError && !UNPREFIXED_START_KEY_PROBLEMS.test(error.message)) {
+      throw new ValidationError(`The provided starting key is invalid: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+const UNPREFIXED_START_KEY_PROBLEMS = /contains duplicates|number set|numeric value|significant digits|number with magnitude/;
+
 export function checkItemSize(item: Item): void {
   if (itemSizeBytes(item) > MAX_ITEM_BYTES) {
     throw new ValidationError('Item size has exceeded the maximum allowed size');
