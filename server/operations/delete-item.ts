@@ -8,9 +8,10 @@ import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+import { legacyCondition, type LegacyRequest } from './shared/legacy.js';
+import { checkAttributeValues, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
-interface DeleteItemRequest extends ExpressionRequest {
+interface DeleteItemRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
   Key: Key;
   ReturnValues?: string;
@@ -26,11 +27,12 @@ export function deleteItem(deps: OperationDeps): OperationHandler {
     if (request.ReturnValues !== undefined && request.ReturnValues !== 'ALL_OLD' && request.ReturnValues !== 'NONE') {
       throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
     }
-    refuseLegacy(request, ['Expected', 'ConditionalOperator']);
+    const expected = legacyCondition(request);
     const parsed = parseRequestExpressions(request, ['ConditionExpression']);
+    const condition = parsed.condition ?? expected;
     const table = deps.engine.catalog.require(request.TableName);
     const itemKey = itemKeyOfKey(table, request.Key);
-    const write = { kind: 'delete' as const, ...(parsed.condition ? { condition: parsed.condition } : {}) };
+    const write = { kind: 'delete' as const, ...(condition ? { condition } : {}) };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
       deps.engine.writeItem(itemKey, write),
     );

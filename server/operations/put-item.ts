@@ -8,9 +8,10 @@ import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues, checkItemSize, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+import { legacyCondition, type LegacyRequest } from './shared/legacy.js';
+import { checkAttributeValues, checkItemSize, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
-interface PutItemRequest extends ExpressionRequest {
+interface PutItemRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
   Item: Item;
   ReturnValues?: string;
@@ -27,11 +28,12 @@ export function putItem(deps: OperationDeps): OperationHandler {
       throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
     }
     checkItemSize(request.Item);
-    refuseLegacy(request, ['Expected', 'ConditionalOperator']);
+    const expected = legacyCondition(request);
     const parsed = parseRequestExpressions(request, ['ConditionExpression']);
+    const condition = parsed.condition ?? expected;
     const table = deps.engine.catalog.require(request.TableName);
     const itemKey = itemKeyOfItem(table, request.Item);
-    const write = { kind: 'put' as const, item: request.Item, ...(parsed.condition ? { condition: parsed.condition } : {}) };
+    const write = { kind: 'put' as const, item: request.Item, ...(condition ? { condition } : {}) };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
       deps.engine.writeItem(itemKey, write),
     );

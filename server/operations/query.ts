@@ -14,11 +14,12 @@ import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import type { ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkDistinctNames, checkStartKeyValues, refuseLegacy } from './shared/items.js';
+import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
+import { legacyFilter, legacyKeyCondition, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
 import { checkSelect, conditionPathHeads, readPage, refuseIndex, type Select } from './shared/read-page.js';
 
-interface QueryRequest extends ExpressionRequest {
+interface QueryRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
   IndexName?: string;
   Select?: Select;
@@ -43,20 +44,25 @@ export function query(deps: OperationDeps): OperationHandler {
     if (request.KeyConditionExpression === undefined && request.KeyConditions === undefined) {
       throw new ValidationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
     }
+    const queryFilter = legacyFilter(request);
+    const keyConditions = legacyKeyCondition(request);
     const parsed = parseRequestExpressions(request, expressions);
-    refuseLegacy(request, ['KeyConditions', 'QueryFilter', 'ConditionalOperator']);
+    const filter = parsed.filter ?? queryFilter;
+    const keyCondition = parsed.keyCondition ?? keyConditions!;
     checkSelect('Query', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
     const table = deps.engine.catalog.require(request.TableName);
     refuseIndex(request.IndexName);
     checkKeyPathsScalar(table, parsed.projection);
     const partitionKey = hashKeyOf(table);
     const sortKey = rangeKeyOf(table);
-    const bound = bindKeyCondition(parsed.keyCondition!, sortKey === undefined ? { partitionKey } : { partitionKey, sortKey });
-    if (parsed.filter !== undefined) {
+    const bound = bindKeyCondition(keyCondition, sortKey === undefined ? { partitionKey } : { partitionKey, sortKey });
+    if (filter !== undefined) {
+      const heads = conditionPathHeads(filter);
       for (const key of table.keySchema) {
-        if (conditionPathHeads(parsed.filter).has(key.AttributeName)) {
+        if (heads.has(key.AttributeName)) {
+          const parameter = parsed.filter !== undefined ? 'Filter Expression' : 'QueryFilter';
           throw new ValidationError(
-            `Filter Expression can only contain non-primary key attributes: Primary key attribute: ${key.AttributeName}`,
+            `${parameter} can only contain non-primary key attributes: Primary key attribute: ${key.AttributeName}`,
           );
         }
       }
@@ -74,7 +80,7 @@ export function query(deps: OperationDeps): OperationHandler {
       span,
       reverse,
       limit: request.Limit,
-      filter: parsed.filter,
+      filter,
       projection: parsed.projection,
       attributesToGet: request.AttributesToGet,
       select: request.Select,

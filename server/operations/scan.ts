@@ -10,11 +10,12 @@ import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import type { ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkDistinctNames, checkStartKeyValues, refuseLegacy } from './shared/items.js';
+import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
+import { legacyFilter, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
 import { checkSelect, readPage, refuseIndex, type Select } from './shared/read-page.js';
 
-interface ScanRequest extends ExpressionRequest {
+interface ScanRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
   IndexName?: string;
   Select?: Select;
@@ -34,8 +35,8 @@ export function scan(deps: OperationDeps): OperationHandler {
     checkDistinctNames(request.AttributesToGet);
     if (request.ExclusiveStartKey !== undefined) checkStartKeyValues(request.ExclusiveStartKey);
     checkSegments(request);
+    const scanFilter = legacyFilter(request);
     const parsed = parseRequestExpressions(request, ['ProjectionExpression', 'FilterExpression']);
-    refuseLegacy(request, ['ScanFilter', 'ConditionalOperator']);
     checkSelect('Scan', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
     const table = deps.engine.catalog.require(request.TableName);
     refuseIndex(request.IndexName);
@@ -64,7 +65,7 @@ export function scan(deps: OperationDeps): OperationHandler {
       span,
       reverse: false,
       limit: request.Limit,
-      filter: parsed.filter,
+      filter: parsed.filter ?? scanFilter,
       projection: parsed.projection,
       attributesToGet: request.AttributesToGet,
       select: request.Select,

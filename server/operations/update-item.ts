@@ -9,10 +9,11 @@ import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues, refuseLegacy, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+import { legacyCondition, legacyUpdate, type LegacyRequest } from './shared/legacy.js';
+import { checkAttributeValues, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 import { checkUpdateSparesKeys } from './shared/update-keys.js';
 
-interface UpdateItemRequest extends ExpressionRequest {
+interface UpdateItemRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
   Key: Key;
   ReturnValues?: 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
@@ -25,22 +26,25 @@ export function updateItem(deps: OperationDeps): OperationHandler {
     const request = raw as unknown as UpdateItemRequest;
     checkParameterMix(request, ['UpdateExpression', 'ConditionExpression'], ['AttributeUpdates', 'Expected']);
     checkAttributeValues(request.Key);
-    refuseLegacy(request, ['AttributeUpdates', 'Expected', 'ConditionalOperator']);
+    const attributeUpdates = legacyUpdate(request);
+    const expected = legacyCondition(request);
     const parsed = parseRequestExpressions(request, ['UpdateExpression', 'ConditionExpression']);
+    const update = parsed.update ?? attributeUpdates;
+    const condition = parsed.condition ?? expected;
     const table = deps.engine.catalog.require(request.TableName);
     const itemKey = itemKeyOfKey(table, request.Key);
-    if (parsed.update !== undefined) checkUpdateSparesKeys(table, parsed.update);
+    if (update !== undefined) checkUpdateSparesKeys(table, update);
     const write = {
       kind: 'update' as const,
       key: request.Key,
-      ...(parsed.update ? { update: parsed.update } : {}),
-      ...(parsed.condition ? { condition: parsed.condition } : {}),
+      ...(update ? { update } : {}),
+      ...(condition ? { condition } : {}),
     };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
       deps.engine.writeItem(itemKey, write),
     );
     const response: Record<string, unknown> = {};
-    const paths = parsed.update === undefined ? undefined : updatedPaths(parsed.update);
+    const paths = update === undefined ? undefined : updatedPaths(update);
     switch (request.ReturnValues) {
       case 'ALL_OLD':
         if (outcome.old !== undefined) response.Attributes = outcome.old;

@@ -49,16 +49,6 @@ export function checkItemSize(item: Item): void {
   }
 }
 
-/** Legacy conditional parameters are accepted by the schemas but not evaluated yet. */
-export function refuseLegacy(request: Record<string, unknown>, names: readonly string[]): void {
-  const used = names.filter((name) => request[name] !== undefined && request[name] !== null);
-  if (used.length > 0) {
-    throw new ValidationError(
-      `The legacy parameter ${used.join(', ')} is not supported by this server yet; use the expression parameters instead`,
-    );
-  }
-}
-
 /**
  * Runs a conditional write; on a failed condition, keeps the old item in the
  * error only when the request asked for it (ReturnValuesOnConditionCheckFailure).
