@@ -10,12 +10,13 @@ import { Catalog } from './catalog/catalog.js';
 import { purgeDroppedTables } from './catalog/table-purger.js';
 import type { TableDefinition } from './catalog/table.js';
 import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from './items/item-write.js';
-import { RangeReplica, type CommandLog } from './range/replica.js';
+import { RangeReplica, type CommandLog, type Mutation } from './range/replica.js';
 import type { GcCursor } from './mvcc/gc.js';
 import type { VisibleItem } from './mvcc/mvcc.js';
 import { TtlSweeper } from './items/ttl-sweeper.js';
 import { RequestTokens } from './txn/request-tokens.js';
-import { transactWriteOnRange, type TransactAction } from './txn/transact-write.js';
+import { transactWriteOnRange, type MutationsOf, type TransactAction } from './txn/transact-write.js';
+import { checkIndexKeys, indexMutations } from './items/secondary-index.js';
 
 export interface EngineOptions {
   store: KvStore;
@@ -76,7 +77,7 @@ export class Engine {
       tables: () => this.catalog.names().map((name) => this.catalog.require(name)),
       snapshotTimestamp: () => this.snapshotTimestamp(),
       scan: (span, readTs) => this.scan(span, readTs),
-      writeItem: (itemKey, write) => this.writeItem(itemKey, write),
+      writeItem: (tableId, itemKey, write) => this.writeItem(tableId, itemKey, write),
     });
   }
 
@@ -110,27 +111,55 @@ export class Engine {
   }
 
   /** One item write, evaluated under the item's latch; throws ConditionalCheckFailed. */
-  async writeItem(itemKey: Buffer, write: ItemWrite): Promise<WriteOutcome> {
+  async writeItem(tableId: number, itemKey: Buffer, write: ItemWrite): Promise<WriteOutcome> {
     return this.range.write([itemKey], (current) => {
       const outcome = evaluateItemWrite(write, current[0]?.item);
-      return {
-        mutations: outcome.writes ? [{ itemKey, item: outcome.new }] : [],
-        result: outcome,
-      };
+      return { mutations: this.mutationsOf(tableId, itemKey, outcome), result: outcome };
     });
   }
+
+  /**
+   * Writes the entries of one index for an item as it is now, under the
+   * item's latch: the backfill step of a new index, safe against concurrent
+   * writes of the item (which maintain the index themselves).
+   */
+  async reindexItem(tableId: number, itemKey: Buffer, indexId: number): Promise<void> {
+    await this.range.write([itemKey], (current) => {
+      const table = this.catalog.byId(tableId);
+      const item = current[0]?.item;
+      const mutations = table === undefined || item === undefined ? [] : indexMutations(table, undefined, item, indexId);
+      return { mutations, result: undefined };
+    });
+  }
+
+  /**
+   * What an evaluated write changes: the item, and the entries of the table's
+   * indexes as the table is defined now (evaluation runs under the item's
+   * latch, so an index added meanwhile is either backfilled after this write
+   * or maintained by it).
+   */
+  private readonly mutationsOf: MutationsOf = (tableId, itemKey, outcome) => {
+    if (!outcome.writes) return [];
+    const mutations: Mutation[] = [{ itemKey, item: outcome.new }];
+    const table = this.catalog.byId(tableId);
+    if (table?.indexes !== undefined) {
+      if (outcome.new !== undefined) checkIndexKeys(table, outcome.new);
+      mutations.push(...indexMutations(table, outcome.old, outcome.new));
+    }
+    return mutations;
+  };
 
   async transactWrite(actions: readonly TransactAction[], options: TransactOptions = {}): Promise<TransactResult> {
     const token = options.token;
     if (token === undefined) {
-      return { outcomes: await transactWriteOnRange(this.range, actions), replayed: false };
+      return { outcomes: await transactWriteOnRange(this.range, actions, this.mutationsOf), replayed: false };
     }
     const state = await this.tokens.claim(token.value, token.fingerprint);
     if (state === 'replay') return { outcomes: [], replayed: true };
     let committed = false;
     try {
       const record = this.tokens.recordWrite(token.value, token.fingerprint);
-      const outcomes = await transactWriteOnRange(this.range, actions, [record]);
+      const outcomes = await transactWriteOnRange(this.range, actions, this.mutationsOf, [record]);
       committed = true;
       return { outcomes, replayed: false };
     } finally {

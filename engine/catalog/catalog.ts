@@ -61,6 +61,16 @@ export class Catalog {
     return this.tables.size;
   }
 
+  /** The live table with this id, if any (a write evaluates against the current definition). */
+  byId(tableId: number): TableDefinition | undefined {
+    for (const table of this.tables.values()) if (table.tableId === tableId) return table;
+    return undefined;
+  }
+
+  /**
+   * Creates a table. Its indexes get their keyspace ids here, from the same
+   * counter as table ids (pass them with `indexId: 0`).
+   */
   create(definition: Omit<TableDefinition, 'tableId'>): Promise<TableDefinition> {
     return this.serialize(async () => {
       if (this.tables.has(definition.name)) {
@@ -71,25 +81,43 @@ export class Catalog {
           `Subscriber limit exceeded: Only ${MAX_TABLES} tables can be created per account per region`,
         );
       }
-      const table: TableDefinition = { ...definition, tableId: this.nextTableId };
+      let id = this.nextTableId;
+      const table: TableDefinition = { ...definition, tableId: id++ };
+      if (definition.indexes !== undefined) table.indexes = definition.indexes.map((index) => ({ ...index, indexId: id++ }));
       const nextId = Buffer.alloc(4);
-      nextId.writeUInt32BE(table.tableId + 1);
+      nextId.writeUInt32BE(id);
       await this.store.write([
         { type: 'put', key: systemKey(NEXT_TABLE_ID_KEY), value: nextId },
         { type: 'put', key: tableRecordKey(table.name), value: Buffer.from(JSON.stringify(table)) },
       ]);
-      this.nextTableId = table.tableId + 1;
+      this.nextTableId = id;
       this.tables.set(table.name, table);
       return table;
     });
   }
 
-  /** Replaces a table's definition with `change(current)`; the table id and name never change. */
-  update(name: string, change: (current: TableDefinition) => TableDefinition): Promise<TableDefinition> {
+  /**
+   * Replaces a table's definition with `change(current, allocateId)`; the
+   * table id and name never change. `allocateId` hands out keyspace ids for
+   * new indexes; `dropped` names keyspace ids whose data is to be purged.
+   */
+  update(
+    name: string,
+    change: (current: TableDefinition, allocateId: () => number) => TableDefinition,
+    dropped: readonly number[] = [],
+  ): Promise<TableDefinition> {
     return this.serialize(async () => {
       const current = this.require(name, `Requested resource not found: Table: ${name} not found`);
-      const next = { ...change(current), tableId: current.tableId, name: current.name };
-      await this.store.write([{ type: 'put', key: tableRecordKey(name), value: Buffer.from(JSON.stringify(next)) }]);
+      let id = this.nextTableId;
+      const next = { ...change(current, () => id++), tableId: current.tableId, name: current.name };
+      const nextId = Buffer.alloc(4);
+      nextId.writeUInt32BE(id);
+      await this.store.write([
+        { type: 'put', key: systemKey(NEXT_TABLE_ID_KEY), value: nextId },
+        { type: 'put', key: tableRecordKey(name), value: Buffer.from(JSON.stringify(next)) },
+        ...dropped.map((keyspaceId) => ({ type: 'put' as const, key: systemKey(`${DROPPED_TABLE_PREFIX}${keyspaceId}`), value: Buffer.alloc(0) })),
+      ]);
+      this.nextTableId = id;
       this.tables.set(name, next);
       return next;
     });
@@ -99,9 +127,10 @@ export class Catalog {
   delete(name: string): Promise<TableDefinition> {
     return this.serialize(async () => {
       const table = this.require(name, `Requested resource not found: Table: ${name} not found`);
+      const keyspaces = [table.tableId, ...(table.indexes ?? []).map((index) => index.indexId)];
       const writes: KvWrite[] = [
         { type: 'del', key: tableRecordKey(name) },
-        { type: 'put', key: systemKey(`${DROPPED_TABLE_PREFIX}${table.tableId}`), value: Buffer.alloc(0) },
+        ...keyspaces.map((id) => ({ type: 'put' as const, key: systemKey(`${DROPPED_TABLE_PREFIX}${id}`), value: Buffer.alloc(0) })),
       ];
       await this.store.write(writes);
       this.tables.delete(name);

@@ -11,6 +11,23 @@ export interface KeyAttribute {
   type: ScalarAttributeType;
 }
 
+export type ProjectionType = 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+export type IndexStatus = 'CREATING' | 'ACTIVE' | 'DELETING';
+
+/** A secondary index: its own keyspace id, maintained with every write of the table. */
+export interface IndexDefinition {
+  /** Unique like a table id (same counter), so the index is its own span of the keyspace. */
+  indexId: number;
+  name: string;
+  kind: 'global' | 'local';
+  keySchema: KeySchemaElement[];
+  projection: { ProjectionType: ProjectionType; NonKeyAttributes?: string[] };
+  /** Global indexes are CREATING while an UpdateTable backfill runs. */
+  status: IndexStatus;
+  readCapacityUnits: number;
+  writeCapacityUnits: number;
+}
+
 export interface TableDefinition {
   /** Unique per table incarnation; never reused, so a recreated table sees no old data. */
   tableId: number;
@@ -27,6 +44,8 @@ export interface TableDefinition {
   deletionProtection: boolean;
   /** Time to live: items whose `attributeName` is an epoch-seconds number in the past expire. */
   timeToLive?: { attributeName: string; enabled: boolean };
+  /** Secondary indexes, local and global. */
+  indexes?: IndexDefinition[];
   /** Resource tags, in the order they were first added. */
   tags?: Array<{ Key: string; Value: string }>;
   /** When the provisioned throughput last went up or down, in epoch seconds. */
@@ -34,16 +53,20 @@ export interface TableDefinition {
   lastDecreaseSec?: number;
 }
 
-export function hashKeyOf(table: TableDefinition): KeyAttribute {
-  return keyAttribute(table, 'HASH') as KeyAttribute;
+export function hashKeyOf(table: TableDefinition, index?: IndexDefinition): KeyAttribute {
+  return keyAttribute(table, index?.keySchema ?? table.keySchema, 'HASH') as KeyAttribute;
 }
 
-export function rangeKeyOf(table: TableDefinition): KeyAttribute | undefined {
-  return keyAttribute(table, 'RANGE');
+export function rangeKeyOf(table: TableDefinition, index?: IndexDefinition): KeyAttribute | undefined {
+  return keyAttribute(table, index?.keySchema ?? table.keySchema, 'RANGE');
 }
 
-function keyAttribute(table: TableDefinition, keyType: 'HASH' | 'RANGE'): KeyAttribute | undefined {
-  const element = table.keySchema.find((k) => k.KeyType === keyType);
+export function indexOf(table: TableDefinition, name: string): IndexDefinition | undefined {
+  return table.indexes?.find((index) => index.name === name);
+}
+
+function keyAttribute(table: TableDefinition, keySchema: KeySchemaElement[], keyType: 'HASH' | 'RANGE'): KeyAttribute | undefined {
+  const element = keySchema.find((k) => k.KeyType === keyType);
   if (element === undefined) return undefined;
   const definition = table.attributeDefinitions.find((d) => d.AttributeName === element.AttributeName);
   if (definition === undefined) return undefined;
@@ -83,6 +106,30 @@ export function describeTable(table: TableDefinition, options: DescribeOptions):
     TableId: table.tableUuid,
     DeletionProtectionEnabled: table.deletionProtection,
   };
+  const arn = tableArn(table.name, options.region, options.accountId);
+  const describeIndex = (index: IndexDefinition): Record<string, unknown> => ({
+    IndexName: index.name,
+    KeySchema: index.keySchema,
+    Projection: index.projection,
+    IndexSizeBytes: 0,
+    ItemCount: 0,
+    IndexArn: `${arn}/index/${index.name}`,
+    ...(index.kind === 'global'
+      ? {
+          IndexStatus: index.status,
+          ...(index.status === 'CREATING' ? { Backfilling: true } : {}),
+          ProvisionedThroughput: {
+            NumberOfDecreasesToday: 0,
+            ReadCapacityUnits: index.readCapacityUnits,
+            WriteCapacityUnits: index.writeCapacityUnits,
+          },
+        }
+      : {}),
+  });
+  const locals = (table.indexes ?? []).filter((index) => index.kind === 'local');
+  const globals = (table.indexes ?? []).filter((index) => index.kind === 'global');
+  if (locals.length > 0) description.LocalSecondaryIndexes = locals.map(describeIndex);
+  if (globals.length > 0) description.GlobalSecondaryIndexes = globals.map(describeIndex);
   if (table.billingMode === 'PAY_PER_REQUEST') {
     description.BillingModeSummary = {
       BillingMode: 'PAY_PER_REQUEST',

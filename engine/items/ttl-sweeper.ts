@@ -25,7 +25,7 @@ export interface TtlEngine {
   tables(): TableDefinition[];
   snapshotTimestamp(): Promise<bigint>;
   scan(span: { start: Buffer; end: Buffer }, readTs: bigint): AsyncGenerator<VisibleItem>;
-  writeItem(itemKey: Buffer, write: ItemWrite): Promise<WriteOutcome>;
+  writeItem(tableId: number, itemKey: Buffer, write: ItemWrite): Promise<WriteOutcome>;
 }
 
 export class TtlSweeper {
@@ -56,7 +56,7 @@ export class TtlSweeper {
         }
         this.cursors.set(table.tableId, visible.itemKey);
         const value = visible.item[ttl.attributeName];
-        if (value !== undefined && isExpired(value, nowSec) && (await this.expire(visible.itemKey, ttl.attributeName, value))) {
+        if (value !== undefined && isExpired(value, nowSec) && (await this.expire(table.tableId, visible.itemKey, ttl.attributeName, value))) {
           deleted++;
         }
       }
@@ -65,10 +65,10 @@ export class TtlSweeper {
     return deleted;
   }
 
-  private async expire(itemKey: Buffer, attributeName: string, value: AttributeValue): Promise<boolean> {
+  private async expire(tableId: number, itemKey: Buffer, attributeName: string, value: AttributeValue): Promise<boolean> {
     const unchanged: ConditionAst = { kind: 'comparison', comparator: '=', left: path(attributeName), right: { kind: 'value', value } };
     try {
-      await this.engine.writeItem(itemKey, { kind: 'delete', condition: unchanged });
+      await this.engine.writeItem(tableId, itemKey, { kind: 'delete', condition: unchanged });
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedError) return false;

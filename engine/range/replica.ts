@@ -146,7 +146,7 @@ export class RangeReplica {
     try {
       const heads = await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
       const evaluation = evaluate(heads.map(decodeHead));
-      const mutations = withPreviousHeads(evaluation.mutations, itemKeys, heads);
+      const mutations = await this.withPreviousHeads(evaluation.mutations, itemKeys, heads);
       const system = evaluation.system ?? [];
       if (mutations.length > 0 || system.length > 0) {
         let applied!: () => void;
@@ -194,20 +194,25 @@ export class RangeReplica {
   get pendingWrites(): number {
     return this.latches.pending;
   }
-}
 
-/**
- * Attaches to each mutation the head it replaces. A tombstone over nothing (or
- * over another tombstone) changes nothing any read can see, so it is dropped.
- */
-function withPreviousHeads(mutations: readonly Mutation[], itemKeys: readonly Buffer[], heads: ReadonlyArray<Head | undefined>): AppliedMutation[] {
-  const out: AppliedMutation[] = [];
-  for (const mutation of mutations) {
-    const index = itemKeys.findIndex((key) => key.equals(mutation.itemKey));
-    if (index < 0) throw new InternalError('a mutation names a key that was not latched');
-    const previous = heads[index];
-    if (mutation.item === undefined && (previous === undefined || isTombstone(previous))) continue;
-    out.push({ ...mutation, previous });
+  /**
+   * Attaches to each mutation the head it replaces. Keys beyond the latched
+   * ones (secondary index entries) belong to exactly one latched item, so
+   * the item's latch covers them too. A tombstone over nothing (or over
+   * another tombstone) changes nothing any read can see, so it is dropped.
+   */
+  private async withPreviousHeads(
+    mutations: readonly Mutation[],
+    itemKeys: readonly Buffer[],
+    heads: ReadonlyArray<Head | undefined>,
+  ): Promise<AppliedMutation[]> {
+    const out: AppliedMutation[] = [];
+    for (const mutation of mutations) {
+      const index = itemKeys.findIndex((key) => key.equals(mutation.itemKey));
+      const previous = index >= 0 ? heads[index] : await readHead(this.store, mutation.itemKey);
+      if (mutation.item === undefined && (previous === undefined || isTombstone(previous))) continue;
+      out.push({ ...mutation, previous });
+    }
+    return out;
   }
-  return out;
 }

@@ -17,25 +17,34 @@ import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from '../items/i
 import type { Mutation, RangeReplica } from '../range/replica.js';
 
 export interface TransactAction {
+  /** The table (its current definition decides which index entries change). */
+  tableId: number;
   itemKey: Buffer;
   write: ItemWrite;
   /** ReturnValuesOnConditionCheckFailure = ALL_OLD: report the item in the reason. */
   returnOldOnFailure: boolean;
 }
 
+/** The mutations one evaluated action makes: its item and its index entries. */
+export type MutationsOf = (tableId: number, itemKey: Buffer, outcome: WriteOutcome) => Mutation[];
+
 export async function transactWriteOnRange(
   replica: RangeReplica,
   actions: readonly TransactAction[],
+  mutationsOf: MutationsOf,
   system: readonly KvWrite[] = [],
 ): Promise<WriteOutcome[]> {
   const keys = actions.map((a) => a.itemKey);
   return replica.write(keys, (current) => {
     const outcomes: WriteOutcome[] = [];
+    const mutations: Mutation[] = [];
     const reasons: CancellationReason[] = [];
     let failed = false;
     actions.forEach((action, i) => {
       try {
-        outcomes.push(evaluateItemWrite(action.write, current[i]?.item));
+        const outcome = evaluateItemWrite(action.write, current[i]?.item);
+        mutations.push(...mutationsOf(action.tableId, action.itemKey, outcome));
+        outcomes.push(outcome);
         reasons.push({ Code: 'None' });
       } catch (error) {
         failed = true;
@@ -43,11 +52,6 @@ export async function transactWriteOnRange(
       }
     });
     if (failed) throw new TransactionCanceledError(reasons);
-    const mutations: Mutation[] = [];
-    actions.forEach((action, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.writes) mutations.push({ itemKey: action.itemKey, item: outcome.new });
-    });
     return { mutations, system: [...system], result: outcomes };
   });
 }

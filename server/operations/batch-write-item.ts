@@ -28,6 +28,7 @@ interface BatchWriteItemRequest {
 
 interface PlannedWrite {
   tableName: string;
+  tableId: number;
   itemKey: Buffer;
   write: ItemWrite;
 }
@@ -60,14 +61,14 @@ export function batchWriteItem(deps: OperationDeps): OperationHandler {
       const table = deps.engine.catalog.require(tableName);
       const seen = new Set<string>();
       for (const entry of requests) {
-        const write = planWrite(table.name, entry, (item) => keyOfPut(table, item), (key) => itemKeyOfKey(table, key));
+        const write = planWrite(table.name, table.tableId, entry, (item) => keyOfPut(table, item), (key) => itemKeyOfKey(table, key));
         const id = write.itemKey.toString('latin1');
         if (seen.has(id)) throw new ValidationError('Provided list of item keys contains duplicates');
         seen.add(id);
         planned.push(write);
       }
     }
-    const outcomes = await Promise.all(planned.map((p) => deps.engine.writeItem(p.itemKey, p.write)));
+    const outcomes = await Promise.all(planned.map((p) => deps.engine.writeItem(p.tableId, p.itemKey, p.write)));
     const response: Record<string, unknown> = { UnprocessedItems: {} };
     const capacity = consumedCapacities(
       request.ReturnConsumedCapacity,
@@ -92,12 +93,13 @@ function keyOfPut(table: Parameters<typeof itemKeyOfItem>[0], item: Item): Buffe
 
 function planWrite(
   tableName: string,
+  tableId: number,
   entry: WriteRequest,
   putKey: (item: Item) => Buffer,
   deleteKey: (key: Key) => Buffer,
 ): PlannedWrite {
   if (entry.PutRequest !== undefined) {
-    return { tableName, itemKey: putKey(entry.PutRequest.Item), write: { kind: 'put', item: entry.PutRequest.Item } };
+    return { tableName, tableId, itemKey: putKey(entry.PutRequest.Item), write: { kind: 'put', item: entry.PutRequest.Item } };
   }
-  return { tableName, itemKey: deleteKey(entry.DeleteRequest!.Key), write: { kind: 'delete' } };
+  return { tableName, tableId, itemKey: deleteKey(entry.DeleteRequest!.Key), write: { kind: 'delete' } };
 }

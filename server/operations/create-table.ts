@@ -4,21 +4,37 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../../engine/errors.js';
-import { describeTable, type BillingMode } from '../../engine/catalog/table.js';
+import { describeTable, type BillingMode, type IndexDefinition, type ProjectionType } from '../../engine/catalog/table.js';
 import type { AttributeDefinition, KeySchemaElement } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
+
+interface Throughput {
+  ReadCapacityUnits: number;
+  WriteCapacityUnits: number;
+}
+
+export interface IndexRequest {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: { ProjectionType?: ProjectionType; NonKeyAttributes?: string[] };
+  ProvisionedThroughput?: Throughput;
+}
 
 interface CreateTableRequest {
   TableName: string;
   AttributeDefinitions: AttributeDefinition[];
   KeySchema: KeySchemaElement[];
   BillingMode?: BillingMode;
-  ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
-  LocalSecondaryIndexes?: unknown[];
-  GlobalSecondaryIndexes?: unknown[];
+  ProvisionedThroughput?: Throughput;
+  LocalSecondaryIndexes?: IndexRequest[];
+  GlobalSecondaryIndexes?: IndexRequest[];
   DeletionProtectionEnabled?: boolean;
 }
+
+/** DynamoDB's per-table limits on secondary indexes. */
+export const MAX_LOCAL_INDEXES = 5;
+export const MAX_GLOBAL_INDEXES = 20;
 
 /** DynamoDB's upper bound for provisioned capacity units. */
 const MAX_CAPACITY_UNITS = 1_000_000_000_000;
@@ -29,6 +45,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
     const request = raw as unknown as CreateTableRequest;
     const throughput = validateBilling(request);
     validateKeySchema(request);
+    const indexes = validateIndexes(request, throughput);
     const table = await deps.engine.catalog.create({
       tableUuid: randomUUID(),
       name: request.TableName,
@@ -42,6 +59,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
       writeCapacityUnits: throughput.write,
       createdAtSec: Date.now() / 1000,
       deletionProtection: request.DeletionProtectionEnabled ?? false,
+      ...(indexes.length > 0 ? { indexes } : {}),
     });
     return {
       TableDescription: describeTable(table, {
@@ -99,13 +117,117 @@ function validateKeySchema(request: CreateTableRequest): void {
   if (request.KeySchema[1] !== undefined && request.KeySchema[1].KeyType !== 'RANGE') {
     throw new ValidationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
   }
-  if (request.LocalSecondaryIndexes !== undefined || request.GlobalSecondaryIndexes !== undefined) {
-    // Secondary indexes arrive with the rest of the data plane; refusing is better than ignoring them.
-    throw new ValidationError(`${INVALID}Secondary indexes are not supported by this server yet`);
-  }
-  if (keys.length !== definitions.length) {
+  if (request.LocalSecondaryIndexes === undefined && request.GlobalSecondaryIndexes === undefined && keys.length !== definitions.length) {
     throw new ValidationError(
       `${INVALID}Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions`,
     );
   }
+}
+
+/** The checks DynamoDB makes on LocalSecondaryIndexes and GlobalSecondaryIndexes, in its order. */
+function validateIndexes(request: CreateTableRequest, throughput: { read: number; write: number }): IndexDefinition[] {
+  const definitions = request.AttributeDefinitions.map((d) => d.AttributeName);
+  const names = new Set<string>();
+  const indexes: IndexDefinition[] = [];
+  const tableHash = request.KeySchema[0]!.AttributeName;
+  const locals = request.LocalSecondaryIndexes;
+  if (locals !== undefined) {
+    if (locals.length === 0) throw new ValidationError(`${INVALID}List of LocalSecondaryIndexes is empty`);
+    if (request.KeySchema.length !== 2) {
+      throw new ValidationError(
+        `${INVALID}Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex`,
+      );
+    }
+    for (const index of locals) {
+      checkIndexKeySchema(index, definitions);
+      if (index.KeySchema.length !== 2) {
+        throw new ValidationError(`${INVALID}Index KeySchema does not have a range key for index: ${index.IndexName}`);
+      }
+      const indexHash = index.KeySchema[0]!.AttributeName;
+      if (indexHash !== tableHash) {
+        throw new ValidationError(
+          `${INVALID}Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index.IndexName}. index hash key: ${indexHash}, table hash key: ${tableHash}`,
+        );
+      }
+      checkProjection(index, names);
+      indexes.push(indexDefinition(index, 'local', throughput));
+    }
+    if (locals.length > MAX_LOCAL_INDEXES) {
+      throw new ValidationError(`${INVALID}Number of LocalSecondaryIndexes exceeds per-table limit of ${MAX_LOCAL_INDEXES}`);
+    }
+  }
+  const globals = request.GlobalSecondaryIndexes;
+  if (globals !== undefined) {
+    if (globals.length === 0) throw new ValidationError(`${INVALID}List of GlobalSecondaryIndexes is empty`);
+    for (const index of globals) {
+      checkIndexKeySchema(index, definitions);
+      if (request.BillingMode === 'PAY_PER_REQUEST' && index.ProvisionedThroughput !== undefined) {
+        throw new ValidationError(
+          `${INVALID}ProvisionedThroughput should not be specified for index: ${index.IndexName} when BillingMode is PAY_PER_REQUEST`,
+        );
+      }
+      checkProjection(index, names);
+      const own = index.ProvisionedThroughput;
+      indexes.push(indexDefinition(index, 'global', own === undefined ? throughput : { read: own.ReadCapacityUnits, write: own.WriteCapacityUnits }));
+    }
+    if (globals.length > MAX_GLOBAL_INDEXES) {
+      throw new ValidationError(`${INVALID}GlobalSecondaryIndex count exceeds the per-table limit of ${MAX_GLOBAL_INDEXES}`);
+    }
+  }
+  if (indexes.length > 0) {
+    const used = new Set([...request.KeySchema, ...indexes.flatMap((index) => index.keySchema)].map((k) => k.AttributeName));
+    if (definitions.some((name) => !used.has(name))) {
+      throw new ValidationError(
+        `${INVALID}Some AttributeDefinitions are not used. AttributeDefinitions: [${definitions.join(', ')}], keys used: [${[...used].join(', ')}]`,
+      );
+    }
+  }
+  return indexes;
+}
+
+function checkIndexKeySchema(index: IndexRequest, definitions: readonly string[]): void {
+  const keys = index.KeySchema.map((k) => k.AttributeName);
+  if (keys.some((key) => !definitions.includes(key))) {
+    throw new ValidationError(
+      `${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.join(', ')}]`,
+    );
+  }
+  if (keys.length === 2 && keys[0] === keys[1]) {
+    throw new ValidationError('Both the Hash Key and the Range Key element in the KeySchema have the same name');
+  }
+  if (index.KeySchema[0]?.KeyType !== 'HASH') {
+    throw new ValidationError('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
+  }
+  if (index.KeySchema[1] !== undefined && index.KeySchema[1].KeyType !== 'RANGE') {
+    throw new ValidationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+  }
+}
+
+function checkProjection(index: IndexRequest, names: Set<string>): void {
+  const type = index.Projection.ProjectionType;
+  if (type === undefined) throw new ValidationError(`${INVALID}Unknown ProjectionType: null`);
+  if (index.Projection.NonKeyAttributes !== undefined && type !== 'INCLUDE') {
+    throw new ValidationError(`${INVALID}ProjectionType is ${type}, but NonKeyAttributes is specified`);
+  }
+  if (names.has(index.IndexName)) throw new ValidationError(`${INVALID}Duplicate index name: ${index.IndexName}`);
+  names.add(index.IndexName);
+}
+
+export function indexDefinition(
+  index: IndexRequest,
+  kind: 'local' | 'global',
+  throughput: { read: number; write: number },
+): IndexDefinition {
+  const projection: IndexDefinition['projection'] = { ProjectionType: index.Projection.ProjectionType ?? 'ALL' };
+  if (index.Projection.NonKeyAttributes !== undefined) projection.NonKeyAttributes = index.Projection.NonKeyAttributes;
+  return {
+    indexId: 0,
+    name: index.IndexName,
+    kind,
+    keySchema: index.KeySchema.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType })),
+    projection,
+    status: 'ACTIVE',
+    readCapacityUnits: kind === 'global' ? throughput.read : 0,
+    writeCapacityUnits: kind === 'global' ? throughput.write : 0,
+  };
 }

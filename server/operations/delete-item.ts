@@ -34,7 +34,7 @@ export function deleteItem(deps: OperationDeps): OperationHandler {
     const itemKey = itemKeyOfKey(table, request.Key);
     const write = { kind: 'delete' as const, ...(condition ? { condition } : {}) };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
-      deps.engine.writeItem(itemKey, write),
+      deps.engine.writeItem(table.tableId, itemKey, write),
     );
     const response: Record<string, unknown> = {};
     if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;

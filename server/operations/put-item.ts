@@ -35,7 +35,7 @@ export function putItem(deps: OperationDeps): OperationHandler {
     const itemKey = itemKeyOfItem(table, request.Item);
     const write = { kind: 'put' as const, item: request.Item, ...(condition ? { condition } : {}) };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
-      deps.engine.writeItem(itemKey, write),
+      deps.engine.writeItem(table.tableId, itemKey, write),
     );
     const response: Record<string, unknown> = {};
     if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;

@@ -5,9 +5,8 @@
  */
 import { ValidationError } from '../../engine/errors.js';
 import { bindKeyCondition, type KeyConditionTerm } from '../../engine/expressions/index.js';
-import { itemKeyOfKey } from '../../engine/items/item-key.js';
 import { itemKeySuccessor, partitionSpan, sortKeySpan, type SortKeyCondition } from '../../engine/keys/item-key.js';
-import { hashKeyOf, rangeKeyOf, type TableDefinition } from '../../engine/catalog/table.js';
+import { hashKeyOf, rangeKeyOf } from '../../engine/catalog/table.js';
 import { valuesEqual } from '../../engine/attributes/compare.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
@@ -17,7 +16,8 @@ import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
 import { legacyFilter, legacyKeyCondition, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
-import { checkSelect, conditionPathHeads, readPage, refuseIndex, type Select } from './shared/read-page.js';
+import { checkSelect, conditionPathHeads, fetchFromTable, readPage, readTarget, type Select } from './shared/read-page.js';
+import { startKeyOf } from './shared/start-key.js';
 
 interface QueryRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
@@ -51,14 +51,14 @@ export function query(deps: OperationDeps): OperationHandler {
     const keyCondition = parsed.keyCondition ?? keyConditions!;
     checkSelect('Query', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
     const table = deps.engine.catalog.require(request.TableName);
-    refuseIndex(request.IndexName);
+    const target = readTarget(table, request.IndexName, request.Select, request.ConsistentRead);
     checkKeyPathsScalar(table, parsed.projection);
-    const partitionKey = hashKeyOf(table);
-    const sortKey = rangeKeyOf(table);
+    const partitionKey = hashKeyOf(table, target.index);
+    const sortKey = rangeKeyOf(table, target.index);
     const bound = bindKeyCondition(keyCondition, sortKey === undefined ? { partitionKey } : { partitionKey, sortKey });
     if (filter !== undefined) {
       const heads = conditionPathHeads(filter);
-      for (const key of table.keySchema) {
+      for (const key of target.index?.keySchema ?? table.keySchema) {
         if (heads.has(key.AttributeName)) {
           const parameter = parsed.filter !== undefined ? 'Filter Expression' : 'QueryFilter';
           throw new ValidationError(
@@ -69,14 +69,20 @@ export function query(deps: OperationDeps): OperationHandler {
     }
     let span =
       bound.sort === undefined
-        ? partitionSpan(table.tableId, bound.partitionValue)
-        : sortKeySpan(table.tableId, bound.partitionValue, sortCondition(bound.sort));
+        ? partitionSpan(target.keyspaceId, bound.partitionValue)
+        : sortKeySpan(target.keyspaceId, bound.partitionValue, sortCondition(bound.sort));
     const reverse = request.ScanIndexForward === false;
     if (request.ExclusiveStartKey !== undefined) {
-      span = resumeAfter(table, span, request.ExclusiveStartKey, bound.partitionValue, reverse);
+      span = resumeAfter(startKeyOf(table, target, request.ExclusiveStartKey), span, reverse);
+      const startPartition = request.ExclusiveStartKey[partitionKey.name];
+      if (startPartition === undefined || !valuesEqual(startPartition, bound.partitionValue)) {
+        throw new ValidationError('The provided starting key is outside query boundaries based on provided conditions');
+      }
     }
     return readPage(deps.engine, {
       table,
+      keyAttributes: target.keyAttributes,
+      ...(target.fetchFromTable ? { fetchItem: fetchFromTable(deps, table) } : {}),
       span,
       reverse,
       limit: request.Limit,
@@ -103,24 +109,8 @@ function sortCondition(term: KeyConditionTerm): SortKeyCondition {
   }
 }
 
-function resumeAfter(
-  table: TableDefinition,
-  span: { start: Buffer; end: Buffer },
-  startKey: Key,
-  partitionValue: Key[string],
-  reverse: boolean,
-): { start: Buffer; end: Buffer } {
-  let itemKey: Buffer;
-  try {
-    itemKey = itemKeyOfKey(table, startKey);
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`The provided starting key is invalid: ${error.message}`);
-    throw error;
-  }
-  const hashValue = startKey[hashKeyOf(table).name];
-  if (hashValue === undefined || partitionValue === undefined || !valuesEqual(hashValue, partitionValue)) {
-    throw new ValidationError('The provided starting key is outside query boundaries based on provided conditions');
-  }
+/** The part of `span` after the start key (before it, backwards). */
+function resumeAfter(itemKey: Buffer, span: { start: Buffer; end: Buffer }, reverse: boolean): { start: Buffer; end: Buffer } {
   if (reverse) return { start: span.start, end: Buffer.compare(itemKey, span.end) < 0 ? itemKey : span.end };
   const after = itemKeySuccessor(itemKey);
   return { start: Buffer.compare(after, span.start) > 0 ? after : span.start, end: span.end };

@@ -3,7 +3,6 @@
  * order, paged like Query.
  */
 import { ValidationError } from '../../engine/errors.js';
-import { itemKeyOfKey } from '../../engine/items/item-key.js';
 import { itemKeySuccessor, tableSegmentSpan, tableSpan } from '../../engine/keys/item-key.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
@@ -13,7 +12,8 @@ import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
 import { legacyFilter, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
-import { checkSelect, readPage, refuseIndex, type Select } from './shared/read-page.js';
+import { checkSelect, fetchFromTable, readPage, readTarget, type Select } from './shared/read-page.js';
+import { startKeyOf } from './shared/start-key.js';
 
 interface ScanRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
@@ -39,20 +39,14 @@ export function scan(deps: OperationDeps): OperationHandler {
     const parsed = parseRequestExpressions(request, ['ProjectionExpression', 'FilterExpression']);
     checkSelect('Scan', request.Select, request.ProjectionExpression, request.AttributesToGet, request.IndexName);
     const table = deps.engine.catalog.require(request.TableName);
-    refuseIndex(request.IndexName);
+    const target = readTarget(table, request.IndexName, request.Select, request.ConsistentRead);
     checkKeyPathsScalar(table, parsed.projection);
     let span =
       request.TotalSegments === undefined
-        ? tableSpan(table.tableId)
-        : tableSegmentSpan(table.tableId, request.Segment!, request.TotalSegments);
+        ? tableSpan(target.keyspaceId)
+        : tableSegmentSpan(target.keyspaceId, request.Segment!, request.TotalSegments);
     if (request.ExclusiveStartKey !== undefined) {
-      let itemKey: Buffer;
-      try {
-        itemKey = itemKeyOfKey(table, request.ExclusiveStartKey);
-      } catch (error) {
-        if (error instanceof ValidationError) throw new ValidationError(`The provided starting key is invalid: ${error.message}`);
-        throw error;
-      }
+      const itemKey = startKeyOf(table, target, request.ExclusiveStartKey);
       if (Buffer.compare(itemKey, span.start) < 0 || Buffer.compare(itemKey, span.end) >= 0) {
         throw new ValidationError(
           'The provided Exclusive start key does not map to the provided Segment and TotalSegments values.',
@@ -62,6 +56,8 @@ export function scan(deps: OperationDeps): OperationHandler {
     }
     return readPage(deps.engine, {
       table,
+      keyAttributes: target.keyAttributes,
+      ...(target.fetchFromTable ? { fetchItem: fetchFromTable(deps, table) } : {}),
       span,
       reverse: false,
       limit: request.Limit,

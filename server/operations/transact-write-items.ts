@@ -89,7 +89,7 @@ function prepareAction(deps: OperationDeps, item: TransactItem): PreparedAction 
       const parsed = parseRequestExpressions(put, ['ConditionExpression']);
       const table = deps.engine.catalog.require(put.TableName);
       const write: ItemWrite = { kind: 'put', item: put.Item, ...(parsed.condition ? { condition: parsed.condition } : {}) };
-      return { tableName: table.name, itemKey: itemKeyOfItem(table, put.Item), write, returnOldOnFailure };
+      return { tableName: table.name, tableId: table.tableId, itemKey: itemKeyOfItem(table, put.Item), write, returnOldOnFailure };
     }
     case 'Delete': {
       const del = item.Delete!;
@@ -98,7 +98,7 @@ function prepareAction(deps: OperationDeps, item: TransactItem): PreparedAction 
       const parsed = parseRequestExpressions(del, ['ConditionExpression']);
       const table = deps.engine.catalog.require(del.TableName);
       const write: ItemWrite = { kind: 'delete', ...(parsed.condition ? { condition: parsed.condition } : {}) };
-      return { tableName: table.name, itemKey: itemKeyOfKey(table, del.Key), write, returnOldOnFailure };
+      return { tableName: table.name, tableId: table.tableId, itemKey: itemKeyOfKey(table, del.Key), write, returnOldOnFailure };
     }
     case 'Update': {
       const update = item.Update!;
@@ -114,7 +114,7 @@ function prepareAction(deps: OperationDeps, item: TransactItem): PreparedAction 
         ...(parsed.update ? { update: parsed.update } : {}),
         ...(parsed.condition ? { condition: parsed.condition } : {}),
       };
-      return { tableName: table.name, itemKey, write, returnOldOnFailure };
+      return { tableName: table.name, tableId: table.tableId, itemKey, write, returnOldOnFailure };
     }
     case 'ConditionCheck': {
       const check = item.ConditionCheck!;
@@ -126,7 +126,7 @@ function prepareAction(deps: OperationDeps, item: TransactItem): PreparedAction 
         throw new ValidationError('The expression can not be empty;');
       }
       const write: ItemWrite = { kind: 'check', condition: parsed.condition };
-      return { tableName: table.name, itemKey: itemKeyOfKey(table, check.Key), write, returnOldOnFailure };
+      return { tableName: table.name, tableId: table.tableId, itemKey: itemKeyOfKey(table, check.Key), write, returnOldOnFailure };
     }
   }
 }

@@ -41,7 +41,7 @@ export function updateItem(deps: OperationDeps): OperationHandler {
       ...(condition ? { condition } : {}),
     };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
-      deps.engine.writeItem(itemKey, write),
+      deps.engine.writeItem(table.tableId, itemKey, write),
     );
     const response: Record<string, unknown> = {};
     const paths = update === undefined ? undefined : updatedPaths(update);

@@ -9,9 +9,10 @@ import { ValidationError } from '../../../engine/errors.js';
 import { evaluateCondition, type ConditionAst, type ProjectionAst } from '../../../engine/expressions/index.js';
 import { shapeItem } from './projection.js';
 import { itemSizeBytes } from '../../../engine/attributes/size.js';
-import { keyOf } from '../../../engine/items/item-key.js';
+import { indexKeyAttributes } from '../../../engine/items/secondary-index.js';
+import { itemKeyOfKey, keyOf } from '../../../engine/items/item-key.js';
 import type { Engine } from '../../../engine/engine.js';
-import type { TableDefinition } from '../../../engine/catalog/table.js';
+import { indexOf, type IndexDefinition, type TableDefinition } from '../../../engine/catalog/table.js';
 import type { Item } from '../../../engine/types.js';
 import { consumedCapacity, type ReturnConsumedCapacity } from './capacity.js';
 
@@ -22,6 +23,10 @@ export type Select = 'ALL_ATTRIBUTES' | 'ALL_PROJECTED_ATTRIBUTES' | 'SPECIFIC_A
 
 export interface PageRequest {
   table: TableDefinition;
+  /** The key attributes of an entry (for LastEvaluatedKey): the table's, plus an index's. */
+  keyAttributes: readonly string[];
+  /** Reads the whole item for an index entry that does not project it all (local indexes). */
+  fetchItem?: (entry: Item, readTs: bigint) => Promise<Item | undefined>;
   span: { start: Buffer; end: Buffer };
   reverse: boolean;
   limit: number | undefined;
@@ -48,17 +53,34 @@ export async function readPage(engine: Engine, request: PageRequest): Promise<Re
   }
   // DynamoDB reports a LastEvaluatedKey whenever the page stopped at a limit.
   const atLimit = stoppedEarly || (request.limit !== undefined && evaluated.length >= request.limit);
-  const matching = request.filter === undefined ? evaluated : evaluated.filter((item) => evaluateCondition(request.filter!, item));
+  const fetched = request.fetchItem === undefined ? evaluated : await fetchAll(evaluated, request.fetchItem, readTs);
+  const matching = request.filter === undefined ? fetched : fetched.filter((item) => evaluateCondition(request.filter!, item));
   const response: Record<string, unknown> = {};
   if (request.select !== 'COUNT') response.Items = matching.map((item) => shapeItem(item, request.projection, request.attributesToGet));
   response.Count = matching.length;
   response.ScannedCount = evaluated.length;
   const last = evaluated[evaluated.length - 1];
-  if (atLimit && last !== undefined) response.LastEvaluatedKey = keyOf(request.table, last);
+  if (atLimit && last !== undefined) response.LastEvaluatedKey = pick(last, request.keyAttributes);
   const units = Math.max(1, Math.ceil(bytes / 4096)) * (request.consistent ? 1 : 0.5);
   const capacity = consumedCapacity(request.returnConsumedCapacity, { tableName: request.table.name, units });
   if (capacity !== undefined) response.ConsumedCapacity = capacity;
   return response;
+}
+
+/** Reads an index entry's whole item from the table, at the page's timestamp. */
+export function fetchFromTable(deps: { engine: Engine }, table: TableDefinition): NonNullable<PageRequest['fetchItem']> {
+  return (entry, readTs) => deps.engine.getItem(itemKeyOfKey(table, keyOf(table, entry)), readTs);
+}
+
+async function fetchAll(entries: Item[], fetchItem: NonNullable<PageRequest['fetchItem']>, readTs: bigint): Promise<Item[]> {
+  const items = await Promise.all(entries.map((entry) => fetchItem(entry, readTs)));
+  return items.filter((item): item is Item => item !== undefined);
+}
+
+function pick(item: Item, names: readonly string[]): Item {
+  const key: Item = {};
+  for (const name of names) if (item[name] !== undefined) key[name] = item[name];
+  return key;
 }
 
 /** DynamoDB's checks on Select against the projection parameters. */
@@ -89,9 +111,45 @@ export function checkSelect(
   }
 }
 
-/** Secondary indexes are not built yet: DynamoDB's answer for an index the table lacks. */
-export function refuseIndex(indexName: string | undefined): void {
-  if (indexName !== undefined) throw new ValidationError(`The table does not have the specified index: ${indexName}`);
+/**
+ * The index a Query or Scan names (or none), checked as DynamoDB does, and
+ * how to read it: its keyspace, its key attributes, and whether the whole
+ * item must be fetched from the table.
+ */
+export interface ReadTarget {
+  index: IndexDefinition | undefined;
+  keyspaceId: number;
+  keyAttributes: string[];
+  fetchFromTable: boolean;
+}
+
+export function readTarget(
+  table: TableDefinition,
+  indexName: string | undefined,
+  select: Select | undefined,
+  consistentRead: boolean | undefined,
+): ReadTarget {
+  if (indexName === undefined) {
+    return { index: undefined, keyspaceId: table.tableId, keyAttributes: table.keySchema.map((k) => k.AttributeName), fetchFromTable: false };
+  }
+  const index = indexOf(table, indexName);
+  if (index === undefined) throw new ValidationError(`The table does not have the specified index: ${indexName}`);
+  if (index.kind === 'global' && consistentRead === true) {
+    throw new ValidationError('Consistent reads are not supported on global secondary indexes');
+  }
+  if (index.status !== 'ACTIVE') throw new ValidationError(`Cannot read from backfilling global secondary index: ${indexName}`);
+  const partial = select === 'ALL_ATTRIBUTES' && index.projection.ProjectionType !== 'ALL';
+  if (partial && index.kind === 'global') {
+    throw new ValidationError(
+      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${indexName} because its projection type is not ALL`,
+    );
+  }
+  return {
+    index,
+    keyspaceId: index.indexId,
+    keyAttributes: indexKeyAttributes(table, index).map((a) => a.name),
+    fetchFromTable: partial,
+  };
 }
 
 /** Top-level attribute names a condition refers to. */
