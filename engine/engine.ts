@@ -17,6 +17,7 @@ import { TtlSweeper } from './items/ttl-sweeper.js';
 import { RequestTokens } from './txn/request-tokens.js';
 import { transactWriteOnRange, type MutationsOf, type TransactAction } from './txn/transact-write.js';
 import { checkIndexKeys, indexMutations } from './items/secondary-index.js';
+import { tableSpan } from './keys/item-key.js';
 
 export interface EngineOptions {
   store: KvStore;
@@ -30,10 +31,12 @@ export interface EngineOptions {
   /** Pause between time-to-live passes; 0 turns expiry off. */
   ttlIntervalMs?: number;
   /** Told about failures of background work (which is retried on its next pass). */
-  onBackgroundError?: (task: 'gc' | 'ttl' | 'purge', error: unknown) => void;
+  onBackgroundError?: (task: BackgroundTask, error: unknown) => void;
 }
 
 export const DEFAULT_TTL_INTERVAL_MS = 10_000;
+
+export type BackgroundTask = 'gc' | 'ttl' | 'purge' | 'backfill';
 
 /** Old versions are kept a minute: far longer than any read or transaction runs. */
 export const DEFAULT_VERSION_RETENTION_MS = 60_000;
@@ -59,6 +62,8 @@ export class Engine {
   private gcCursor: GcCursor | undefined;
   private gcRunning: Promise<unknown> = Promise.resolve();
   private readonly ttl: TtlSweeper;
+  private readonly backfills = new Map<number, Promise<void>>();
+  private closing = false;
   private ttlTimer: NodeJS.Timeout | undefined;
   private ttlRunning: Promise<unknown> = Promise.resolve();
 
@@ -86,6 +91,12 @@ export class Engine {
     const engine = new Engine(catalog, options, new RequestTokens(options.store));
     engine.schedulePurge();
     engine.startBackgroundWork();
+    for (const name of catalog.names()) {
+      const table = catalog.require(name);
+      for (const index of table.indexes ?? []) {
+        if (index.status === 'CREATING') engine.backfillIndex(table.tableId, index.indexId);
+      }
+    }
     return engine;
   }
 
@@ -167,8 +178,41 @@ export class Engine {
     }
   }
 
+  /**
+   * Fills a new index from the table's items, in the background, then marks
+   * it ACTIVE. Each item is re-indexed under its latch, so concurrent writes
+   * (which maintain the index from the moment it is in the catalog) and the
+   * backfill never leave a stale entry. Resumed after a restart.
+   */
+  backfillIndex(tableId: number, indexId: number): Promise<void> {
+    const running = this.backfills.get(indexId);
+    if (running !== undefined) return running;
+    const task = this.runBackfill(tableId, indexId)
+      .catch((error: unknown) => this.reportBackground('backfill', error))
+      .finally(() => this.backfills.delete(indexId));
+    this.backfills.set(indexId, task);
+    return task;
+  }
+
+  private async runBackfill(tableId: number, indexId: number): Promise<void> {
+    const readTs = await this.snapshotTimestamp();
+    for await (const visible of this.scan(tableSpan(tableId), readTs)) {
+      if (this.closing) return;
+      if (this.catalog.byId(tableId)?.indexes?.some((index) => index.indexId === indexId) !== true) return;
+      await this.reindexItem(tableId, visible.itemKey, indexId);
+    }
+    const table = this.catalog.byId(tableId);
+    if (table === undefined || this.closing) return;
+    await this.catalog.update(table.name, (current) => ({
+      ...current,
+      indexes: current.indexes?.map((index) => (index.indexId === indexId ? { ...index, status: 'ACTIVE' as const } : index)),
+    }));
+  }
+
   /** Stops background work and waits for it; the engine owns no store to close. */
   async quiesce(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.backfills.values()]);
     clearInterval(this.gcTimer);
     clearInterval(this.ttlTimer);
     this.gcTimer = undefined;
@@ -191,7 +235,7 @@ export class Engine {
     return this.ttl.sweep(nowSec);
   }
 
-  private reportBackground(task: 'gc' | 'ttl' | 'purge', error: unknown): void {
+  private reportBackground(task: BackgroundTask, error: unknown): void {
     this.options.onBackgroundError?.(task, error);
   }
 
@@ -212,7 +256,8 @@ export class Engine {
     }
   }
 
-  private schedulePurge(): void {
+  /** Purges the data of dropped tables and indexes in the background. */
+  schedulePurge(): void {
     this.purging = this.purging
       .then(() => purgeDroppedTables(this.options.store))
       .catch((error: unknown) => this.reportBackground('purge', error));

@@ -2,18 +2,31 @@
  * UpdateTable: billing mode, provisioned throughput and deletion protection.
  * (Adding and removing global secondary indexes arrives with the indexes.)
  */
-import { ValidationError } from '../../engine/errors.js';
-import { describeTable, type BillingMode } from '../../engine/catalog/table.js';
+import { LimitExceededError, ResourceNotFoundError, ValidationError } from '../../engine/errors.js';
+import { describeTable, type BillingMode, type TableDefinition } from '../../engine/catalog/table.js';
+import type { AttributeDefinition } from '../../engine/types.js';
+import { indexDefinition, type IndexRequest } from './create-table.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
+
+interface Throughput {
+  ReadCapacityUnits: number;
+  WriteCapacityUnits: number;
+}
+
+interface GlobalSecondaryIndexUpdate {
+  Create?: IndexRequest;
+  Delete?: { IndexName: string };
+  Update?: { IndexName: string; ProvisionedThroughput?: Throughput };
+}
 
 interface UpdateTableRequest {
   TableName: string;
   BillingMode?: BillingMode;
-  ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  ProvisionedThroughput?: Throughput;
   DeletionProtectionEnabled?: boolean;
-  GlobalSecondaryIndexUpdates?: unknown[];
-  AttributeDefinitions?: unknown[];
+  GlobalSecondaryIndexUpdates?: GlobalSecondaryIndexUpdate[];
+  AttributeDefinitions?: AttributeDefinition[];
   StreamSpecification?: unknown;
 }
 
@@ -23,9 +36,6 @@ export function updateTable(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as UpdateTableRequest;
     const existing = deps.engine.catalog.require(request.TableName, `Requested resource not found: Table: ${request.TableName} not found`);
-    if (request.GlobalSecondaryIndexUpdates !== undefined) {
-      throw new ValidationError(`${INVALID}Secondary indexes are not supported by this server yet`);
-    }
     const billing = request.BillingMode ?? existing.billingMode;
     const throughput = request.ProvisionedThroughput;
     if (billing === 'PAY_PER_REQUEST' && throughput !== undefined) {
@@ -40,11 +50,15 @@ export function updateTable(deps: OperationDeps): OperationHandler {
       request.BillingMode === undefined &&
       throughput === undefined &&
       request.DeletionProtectionEnabled === undefined &&
-      request.StreamSpecification === undefined
+      request.StreamSpecification === undefined &&
+      (request.GlobalSecondaryIndexUpdates === undefined || request.GlobalSecondaryIndexUpdates.length === 0)
     ) {
       throw new ValidationError(
         'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required',
       );
+    }
+    if (request.GlobalSecondaryIndexUpdates !== undefined && request.GlobalSecondaryIndexUpdates.length > 0) {
+      return updateGlobalIndexes(deps, request, existing);
     }
     if (
       throughput !== undefined &&
@@ -84,4 +98,104 @@ export function updateTable(deps: OperationDeps): OperationHandler {
       }),
     };
   };
+}
+
+/**
+ * GlobalSecondaryIndexUpdates: one Create (backfilled in the background while
+ * the index is CREATING), one Delete, or throughput Updates per call.
+ */
+async function updateGlobalIndexes(
+  deps: OperationDeps,
+  request: UpdateTableRequest,
+  existing: TableDefinition,
+): Promise<Record<string, unknown>> {
+  const updates = request.GlobalSecondaryIndexUpdates!;
+  const names = new Set<string>();
+  for (const update of updates) {
+    const name = update.Create?.IndexName ?? update.Delete?.IndexName ?? update.Update?.IndexName;
+    if (name === undefined) {
+      throw new ValidationError(
+        `${INVALID}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null`,
+      );
+    }
+    if (names.has(name)) {
+      throw new ValidationError(`${INVALID}Only one global secondary index update per index is allowed simultaneously. Index: ${name}`);
+    }
+    names.add(name);
+  }
+  if (updates.filter((u) => u.Create !== undefined || u.Delete !== undefined).length > 1) {
+    throw new LimitExceededError('Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table');
+  }
+  const definitions = mergeDefinitions(existing.attributeDefinitions, request.AttributeDefinitions ?? []);
+  const dropped: number[] = [];
+  let created: number | undefined;
+  const table = await deps.engine.catalog.update(
+    existing.name,
+    (current, allocateId) => {
+      let indexes = [...(current.indexes ?? [])];
+      for (const update of updates) {
+        if (update.Create !== undefined) {
+          const create = update.Create;
+          if (indexes.some((index) => index.name === create.IndexName)) {
+            throw new ValidationError(`${INVALID}Index with name: ${create.IndexName} already exists`);
+          }
+          const keys = create.KeySchema.map((k) => k.AttributeName);
+          const missing = keys.filter((key) => !definitions.some((d) => d.AttributeName === key));
+          if (missing.length > 0) {
+            throw new ValidationError(
+              `${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.map((d) => d.AttributeName).join(', ')}]`,
+            );
+          }
+          const own = create.ProvisionedThroughput;
+          const throughput = own === undefined ? { read: current.readCapacityUnits, write: current.writeCapacityUnits } : { read: own.ReadCapacityUnits, write: own.WriteCapacityUnits };
+          const index = { ...indexDefinition(create, 'global', throughput), indexId: allocateId(), status: 'CREATING' as const };
+          created = index.indexId;
+          indexes.push(index);
+        } else if (update.Delete !== undefined) {
+          const name = update.Delete.IndexName;
+          const index = indexes.find((i) => i.name === name && i.kind === 'global');
+          if (index === undefined) throw new ResourceNotFoundError(`Requested resource not found: Index: ${name} not found`);
+          dropped.push(index.indexId);
+          indexes = indexes.filter((i) => i !== index);
+        } else if (update.Update !== undefined) {
+          const name = update.Update.IndexName;
+          const index = indexes.find((i) => i.name === name && i.kind === 'global');
+          if (index === undefined) throw new ResourceNotFoundError(`Requested resource not found: Index: ${name} not found`);
+          const throughput = update.Update.ProvisionedThroughput;
+          if (throughput !== undefined) {
+            indexes = indexes.map((i) =>
+              i === index ? { ...i, readCapacityUnits: throughput.ReadCapacityUnits, writeCapacityUnits: throughput.WriteCapacityUnits } : i,
+            );
+          }
+        }
+      }
+      return { ...current, attributeDefinitions: usedDefinitions(definitions, current.keySchema, indexes), indexes };
+    },
+    dropped,
+  );
+  if (created !== undefined) void deps.engine.backfillIndex(table.tableId, created);
+  if (dropped.length > 0) deps.engine.schedulePurge();
+  return {
+    TableDescription: describeTable(table, { status: 'ACTIVE', region: deps.region, accountId: deps.accountId, itemCount: 0, sizeBytes: 0 }),
+  };
+}
+
+function mergeDefinitions(current: readonly AttributeDefinition[], added: readonly AttributeDefinition[]): AttributeDefinition[] {
+  const merged = [...current];
+  for (const definition of added) {
+    if (!merged.some((d) => d.AttributeName === definition.AttributeName)) {
+      merged.push({ AttributeName: definition.AttributeName, AttributeType: definition.AttributeType });
+    }
+  }
+  return merged;
+}
+
+/** A table keeps the definitions its key schemas use, as DynamoDB reports them. */
+function usedDefinitions(
+  definitions: readonly AttributeDefinition[],
+  keySchema: TableDefinition['keySchema'],
+  indexes: NonNullable<TableDefinition['indexes']>,
+): AttributeDefinition[] {
+  const used = new Set([...keySchema, ...indexes.flatMap((i) => i.keySchema)].map((k) => k.AttributeName));
+  return definitions.filter((d) => used.has(d.AttributeName));
 }

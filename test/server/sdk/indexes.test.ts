@@ -8,6 +8,7 @@ import {
   ScanCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
+  UpdateTableCommand,
   paginateQuery,
 } from '@aws-sdk/client-dynamodb';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
@@ -146,4 +147,81 @@ t.test('writes keep the indexes in step: updates move entries, deletes and trans
     server.client.send(new PutItemCommand({ TableName: 'orders', Item: { customer: { S: 'x' }, orderId: { S: 'y' }, status: { N: '1' } } })),
     { name: 'ValidationException', message: 'One or more parameter values were invalid: Type mismatch for Index Key status Expected: S Actual: N IndexName: by-status' },
   );
+});
+
+t.test('UpdateTable adds a global index, backfills it, and deletes it', async (t) => {
+  const created = await server.client.send(
+    new UpdateTableCommand({
+      TableName: 'orders',
+      AttributeDefinitions: [{ AttributeName: 'region', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [
+        { Create: { IndexName: 'by-region', KeySchema: [{ AttributeName: 'region', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } },
+      ],
+    }),
+  );
+  t.ok(created.TableDescription?.GlobalSecondaryIndexes?.some((i) => i.IndexName === 'by-region'));
+  t.ok(created.TableDescription?.AttributeDefinitions?.some((d) => d.AttributeName === 'region'));
+  for (const [customer, orderId] of [['ann', 'o2'], ['bob', 'o5']]) {
+    await server.client.send(
+      new UpdateItemCommand({
+        TableName: 'orders',
+        Key: { customer: { S: customer! }, orderId: { S: orderId! } },
+        UpdateExpression: 'SET #r = :r',
+        ExpressionAttributeNames: { '#r': 'region' },
+        ExpressionAttributeValues: { ':r': { S: 'north' } },
+      }),
+    );
+  }
+  let status: string | undefined;
+  for (let attempt = 0; attempt < 100 && status !== 'ACTIVE'; attempt++) {
+    const described = await server.client.send(new DescribeTableCommand({ TableName: 'orders' }));
+    status = described.Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === 'by-region')?.IndexStatus;
+    if (status !== 'ACTIVE') await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.equal(status, 'ACTIVE', 'the backfill finished');
+  const north = await server.client.send(
+    new QueryCommand({ TableName: 'orders', IndexName: 'by-region', KeyConditionExpression: '#r = :r', ExpressionAttributeNames: { '#r': 'region' }, ExpressionAttributeValues: { ':r': { S: 'north' } } }),
+  );
+  t.same(ids(north.Items).sort(), ['o2', 'o5']);
+  await server.client.send(new UpdateTableCommand({ TableName: 'orders', GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-region' } }] }));
+  await t.rejects(
+    server.client.send(
+      new QueryCommand({ TableName: 'orders', IndexName: 'by-region', KeyConditionExpression: '#r = :r', ExpressionAttributeNames: { '#r': 'region' }, ExpressionAttributeValues: { ':r': { S: 'north' } } }),
+    ),
+    { name: 'ValidationException', message: 'The table does not have the specified index: by-region' },
+  );
+});
+
+t.test('a backfill indexes items written before the index existed', async (t) => {
+  await server.client.send(
+    new CreateTableCommand({
+      TableName: 'late-index',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  for (let i = 0; i < 40; i++) {
+    await server.client.send(new PutItemCommand({ TableName: 'late-index', Item: { id: { S: `i${i}` }, group: { S: `g${i % 4}` } } }));
+  }
+  await server.client.send(
+    new UpdateTableCommand({
+      TableName: 'late-index',
+      AttributeDefinitions: [{ AttributeName: 'group', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [
+        { Create: { IndexName: 'by-group', KeySchema: [{ AttributeName: 'group', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } } },
+      ],
+    }),
+  );
+  let status: string | undefined;
+  for (let attempt = 0; attempt < 100 && status !== 'ACTIVE'; attempt++) {
+    const described = await server.client.send(new DescribeTableCommand({ TableName: 'late-index' }));
+    status = described.Table?.GlobalSecondaryIndexes?.[0]?.IndexStatus;
+    if (status !== 'ACTIVE') await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.equal(status, 'ACTIVE');
+  const g1 = await server.client.send(
+    new QueryCommand({ TableName: 'late-index', IndexName: 'by-group', KeyConditionExpression: '#g = :g', ExpressionAttributeNames: { '#g': 'group' }, ExpressionAttributeValues: { ':g': { S: 'g1' } } }),
+  );
+  t.equal(g1.Count, 10);
 });
