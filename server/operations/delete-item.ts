@@ -1,15 +1,14 @@
 /**
  * DeleteItem: writes a tombstone, optionally under a ConditionExpression.
  */
-import { ValidationError } from '../../engine/errors.js';
 import { itemKeyOfKey } from '../../engine/items/item-key.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
-import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
+import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { legacyCondition, type LegacyRequest } from './shared/legacy.js';
-import { checkAttributeValues, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+import { checkAttributeValues, checkReturnValuesAllOld, replaceResponse, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
 interface DeleteItemRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
@@ -24,9 +23,7 @@ export function deleteItem(deps: OperationDeps): OperationHandler {
     const request = raw as unknown as DeleteItemRequest;
     checkParameterMix(request, ['ConditionExpression'], ['Expected']);
     checkAttributeValues(request.Key);
-    if (request.ReturnValues !== undefined && request.ReturnValues !== 'ALL_OLD' && request.ReturnValues !== 'NONE') {
-      throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
-    }
+    checkReturnValuesAllOld(request.ReturnValues);
     const expected = legacyCondition(request);
     const parsed = parseRequestExpressions(request, ['ConditionExpression']);
     const condition = parsed.condition ?? expected;
@@ -36,13 +33,6 @@ export function deleteItem(deps: OperationDeps): OperationHandler {
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
       deps.engine.writeItem(table.tableId, itemKey, write),
     );
-    const response: Record<string, unknown> = {};
-    if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;
-    const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
-      tableName: table.name,
-      units: writeUnits(outcome.old),
-    });
-    if (capacity !== undefined) response.ConsumedCapacity = capacity;
-    return response;
+    return replaceResponse(request, table.name, outcome);
   };
 }

@@ -1,15 +1,14 @@
 /**
  * PutItem: replaces the whole item, optionally under a ConditionExpression.
  */
-import { ValidationError } from '../../engine/errors.js';
 import { itemKeyOfItem } from '../../engine/items/item-key.js';
 import type { Item } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
-import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
+import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { legacyCondition, type LegacyRequest } from './shared/legacy.js';
-import { checkAttributeValues, checkItemSize, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+import { checkAttributeValues, checkReturnValuesAllOld, replaceResponse, checkItemSize, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
 interface PutItemRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
@@ -24,9 +23,7 @@ export function putItem(deps: OperationDeps): OperationHandler {
     const request = raw as unknown as PutItemRequest;
     checkParameterMix(request, ['ConditionExpression'], ['Expected']);
     checkAttributeValues(request.Item);
-    if (request.ReturnValues !== undefined && request.ReturnValues !== 'ALL_OLD' && request.ReturnValues !== 'NONE') {
-      throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
-    }
+    checkReturnValuesAllOld(request.ReturnValues);
     checkItemSize(request.Item);
     const expected = legacyCondition(request);
     const parsed = parseRequestExpressions(request, ['ConditionExpression']);
@@ -37,13 +34,6 @@ export function putItem(deps: OperationDeps): OperationHandler {
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
       deps.engine.writeItem(table.tableId, itemKey, write),
     );
-    const response: Record<string, unknown> = {};
-    if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;
-    const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
-      tableName: table.name,
-      units: writeUnits(outcome.old, outcome.new),
-    });
-    if (capacity !== undefined) response.ConsumedCapacity = capacity;
-    return response;
+    return replaceResponse(request, table.name, outcome);
   };
 }

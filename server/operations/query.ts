@@ -16,19 +16,14 @@ import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
 import { legacyFilter, legacyKeyCondition, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
-import { checkSelect, conditionPathHeads, fetchFromTable, readPage, readTarget, type Select } from './shared/read-page.js';
+import { checkSelect, conditionPathHeads, readTarget, readTargetPage, type ReadRequest } from './shared/read-page.js';
 import { startKeyOf } from './shared/start-key.js';
 
-interface QueryRequest extends ExpressionRequest, LegacyRequest {
+interface QueryRequest extends ExpressionRequest, LegacyRequest, ReadRequest {
   TableName: string;
   IndexName?: string;
-  Select?: Select;
-  Limit?: number;
-  ConsistentRead?: boolean;
   ScanIndexForward?: boolean;
   ExclusiveStartKey?: Key;
-  AttributesToGet?: string[];
-  ReturnConsumedCapacity?: ReturnConsumedCapacity;
 }
 
 export function query(deps: OperationDeps): OperationHandler {
@@ -79,20 +74,7 @@ export function query(deps: OperationDeps): OperationHandler {
         throw new ValidationError('The provided starting key is outside query boundaries based on provided conditions');
       }
     }
-    return readPage(deps.engine, {
-      table,
-      keyAttributes: target.keyAttributes,
-      ...(target.fetchFromTable ? { fetchItem: fetchFromTable(deps, table) } : {}),
-      span,
-      reverse,
-      limit: request.Limit,
-      filter,
-      projection: parsed.projection,
-      attributesToGet: request.AttributesToGet,
-      select: request.Select,
-      consistent: request.ConsistentRead === true,
-      returnConsumedCapacity: request.ReturnConsumedCapacity,
-    });
+    return readTargetPage(deps, table, target, request, { span, reverse, filter, projection: parsed.projection });
   };
 }
 

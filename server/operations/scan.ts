@@ -12,20 +12,15 @@ import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
 import { legacyFilter, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
-import { checkSelect, fetchFromTable, readPage, readTarget, type Select } from './shared/read-page.js';
+import { checkSelect, readTarget, readTargetPage, type ReadRequest } from './shared/read-page.js';
 import { startKeyOf } from './shared/start-key.js';
 
-interface ScanRequest extends ExpressionRequest, LegacyRequest {
+interface ScanRequest extends ExpressionRequest, LegacyRequest, ReadRequest {
   TableName: string;
   IndexName?: string;
-  Select?: Select;
-  Limit?: number;
-  ConsistentRead?: boolean;
   ExclusiveStartKey?: Key;
-  AttributesToGet?: string[];
   Segment?: number;
   TotalSegments?: number;
-  ReturnConsumedCapacity?: ReturnConsumedCapacity;
 }
 
 export function scan(deps: OperationDeps): OperationHandler {
@@ -54,19 +49,11 @@ export function scan(deps: OperationDeps): OperationHandler {
       }
       span = { start: itemKeySuccessor(itemKey), end: span.end };
     }
-    return readPage(deps.engine, {
-      table,
-      keyAttributes: target.keyAttributes,
-      ...(target.fetchFromTable ? { fetchItem: fetchFromTable(deps, table) } : {}),
+    return readTargetPage(deps, table, target, request, {
       span,
       reverse: false,
-      limit: request.Limit,
       filter: parsed.filter ?? scanFilter,
       projection: parsed.projection,
-      attributesToGet: request.AttributesToGet,
-      select: request.Select,
-      consistent: request.ConsistentRead === true,
-      returnConsumedCapacity: request.ReturnConsumedCapacity,
     });
   };
 }

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, type ScalarAttributeType } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startEmbeddedNode, type EmbeddedNode } from '../../server/embedded-node.js';
 
@@ -31,6 +31,24 @@ export function sdkClient(endpoint: string): DynamoDBClient {
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
+}
+
+/** An on-demand table with a partition key and, optionally, a sort key. */
+export async function createTable(
+  client: DynamoDBClient,
+  name: string,
+  partitionKey: [string, ScalarAttributeType],
+  sortKey?: [string, ScalarAttributeType],
+): Promise<void> {
+  const keys = sortKey === undefined ? [partitionKey] : [partitionKey, sortKey];
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: keys.map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+      KeySchema: keys.map(([AttributeName], i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }
 
 export async function startTestServer(): Promise<TestServer> {

@@ -10,29 +10,15 @@ import { createHash } from 'node:crypto';
 import { startEmbeddedNode, type EmbeddedNode } from '../../server/embedded-node.js';
 import { HEAD_PREFIX, prefixSpace } from '../../engine/mvcc/layout.js';
 import { tempDir } from '../helpers/server.js';
+import { callOperation } from '../helpers/inject.js';
 
-const AUTHORIZATION =
-  'AWS4-HMAC-SHA256 Credential=AKIDTEST/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=00ff';
 /** Runs per property; the whole file stays within a few seconds. */
 const RUNS = Number(process.env.ENGINE_FUZZ_RUNS ?? 300);
 
 let node: EmbeddedNode;
 let dataDir: string;
 
-async function call(operation: string, body: unknown) {
-  const response = await node.app.inject({
-    method: 'POST',
-    url: '/',
-    headers: {
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amz-target': `DynamoDB_20120810.${operation}`,
-      'x-amz-date': '20240101T000000Z',
-      authorization: AUTHORIZATION,
-    },
-    payload: JSON.stringify(body),
-  });
-  return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown> };
-}
+const call = (operation: string, body: unknown) => callOperation(node, operation, body);
 
 async function snapshot(): Promise<string> {
   const hash = createHash('sha256');

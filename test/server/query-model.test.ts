@@ -8,9 +8,8 @@ import fc from 'fast-check';
 import { rm } from 'node:fs/promises';
 import { startEmbeddedNode, type EmbeddedNode } from '../../server/embedded-node.js';
 import { tempDir } from '../helpers/server.js';
+import { callOperation } from '../helpers/inject.js';
 
-const AUTHORIZATION =
-  'AWS4-HMAC-SHA256 Credential=AKIDTEST/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=00ff';
 const RUNS = Number(process.env.QUERY_MODEL_RUNS ?? 60);
 
 let node: EmbeddedNode;
@@ -18,20 +17,9 @@ let dataDir: string;
 let tableCount = 0;
 
 async function call(operation: string, body: unknown): Promise<Record<string, any>> {
-  const response = await node.app.inject({
-    method: 'POST',
-    url: '/',
-    headers: {
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amz-target': `DynamoDB_20120810.${operation}`,
-      'x-amz-date': '20240101T000000Z',
-      authorization: AUTHORIZATION,
-    },
-    payload: JSON.stringify(body),
-  });
-  const parsed = JSON.parse(response.body);
-  if (response.statusCode !== 200) throw new Error(`${operation} ${response.statusCode}: ${response.body}`);
-  return parsed;
+  const response = await callOperation(node, operation, body);
+  if (response.status !== 200) throw new Error(`${operation} ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body;
 }
 
 t.before(async () => {

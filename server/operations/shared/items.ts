@@ -6,6 +6,8 @@ import { validateItemAttributes } from '../../../engine/attributes/validate.js';
 import { itemSizeBytes } from '../../../engine/attributes/size.js';
 import { MAX_ITEM_BYTES } from '../../../engine/items/item-write.js';
 import type { Item } from '../../../engine/types.js';
+import type { WriteOutcome } from '../../../engine/items/item-write.js';
+import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from './capacity.js';
 
 export type ReturnValuesOnFailure = 'ALL_OLD' | 'NONE' | undefined;
 
@@ -47,6 +49,26 @@ export function checkItemSize(item: Item): void {
   if (itemSizeBytes(item) > MAX_ITEM_BYTES) {
     throw new ValidationError('Item size has exceeded the maximum allowed size');
   }
+}
+
+/** PutItem and DeleteItem return at most the old item. */
+export function checkReturnValuesAllOld(returnValues: string | undefined): void {
+  if (returnValues !== undefined && returnValues !== 'ALL_OLD' && returnValues !== 'NONE') {
+    throw new ValidationError('ReturnValues can only be ALL_OLD or NONE');
+  }
+}
+
+/** The response of PutItem or DeleteItem: the old item when asked for, and the capacity used. */
+export function replaceResponse(
+  request: { ReturnValues?: string; ReturnConsumedCapacity?: ReturnConsumedCapacity },
+  tableName: string,
+  outcome: WriteOutcome,
+): Record<string, unknown> {
+  const response: Record<string, unknown> = {};
+  if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;
+  const capacity = consumedCapacity(request.ReturnConsumedCapacity, { tableName, units: writeUnits(outcome.old, outcome.new) });
+  if (capacity !== undefined) response.ConsumedCapacity = capacity;
+  return response;
 }
 
 /**

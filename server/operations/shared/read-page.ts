@@ -38,6 +38,36 @@ export interface PageRequest {
   returnConsumedCapacity: ReturnConsumedCapacity;
 }
 
+/** The paging and shaping members Query and Scan share. */
+export interface ReadRequest {
+  Limit?: number;
+  AttributesToGet?: string[];
+  Select?: Select;
+  ConsistentRead?: boolean;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+}
+
+/** One page of a Query or Scan over `span` of the target (table or index). */
+export function readTargetPage(
+  deps: { engine: Engine },
+  table: TableDefinition,
+  target: ReadTarget,
+  request: ReadRequest,
+  scope: { span: { start: Buffer; end: Buffer }; reverse: boolean; filter: ConditionAst | undefined; projection: ProjectionAst | undefined },
+): Promise<Record<string, unknown>> {
+  return readPage(deps.engine, {
+    table,
+    keyAttributes: target.keyAttributes,
+    ...(target.fetchFromTable ? { fetchItem: fetchFromTable(deps, table) } : {}),
+    ...scope,
+    limit: request.Limit,
+    attributesToGet: request.AttributesToGet,
+    select: request.Select,
+    consistent: request.ConsistentRead === true,
+    returnConsumedCapacity: request.ReturnConsumedCapacity,
+  });
+}
+
 export async function readPage(engine: Engine, request: PageRequest): Promise<Record<string, unknown>> {
   const readTs = await engine.snapshotTimestamp();
   const evaluated: Item[] = [];

@@ -2,27 +2,17 @@ import t from 'tap';
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  CreateTableCommand,
   GetItemCommand,
   PutItemCommand,
   TransactGetItemsCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createTable, startTestServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 t.before(async () => {
   server = await startTestServer();
-  for (const TableName of ['left', 'right']) {
-    await server.client.send(
-      new CreateTableCommand({
-        TableName,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  }
+  for (const name of ['left', 'right']) await createTable(server.client, name, ['id', 'S']);
 });
 t.teardown(async () => {
   await server.close();

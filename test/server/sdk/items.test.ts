@@ -1,32 +1,18 @@
 import t from 'tap';
 import {
   ConditionalCheckFailedException,
-  CreateTableCommand,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createTable, startTestServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 t.before(async () => {
   server = await startTestServer();
-  await server.client.send(
-    new CreateTableCommand({
-      TableName: 'items',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTable(server.client, 'items', ['pk', 'S'], ['sk', 'N']);
 });
 t.teardown(async () => {
   await server.close();

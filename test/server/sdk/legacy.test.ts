@@ -1,7 +1,6 @@
 import t from 'tap';
 import {
   ConditionalCheckFailedException,
-  CreateTableCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -9,25 +8,12 @@ import {
   UpdateItemCommand,
   DeleteItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createTable, startTestServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 t.before(async () => {
   server = await startTestServer();
-  await server.client.send(
-    new CreateTableCommand({
-      TableName: 'legacy',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTable(server.client, 'legacy', ['pk', 'S'], ['sk', 'N']);
   for (let sk = 0; sk < 6; sk++) {
     await server.client.send(
       new PutItemCommand({ TableName: 'legacy', Item: { pk: { S: 'a' }, sk: { N: String(sk) }, color: { S: sk % 2 ? 'red' : 'blue' } } }),

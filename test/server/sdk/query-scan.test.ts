@@ -1,7 +1,7 @@
 import t from 'tap';
-import { CreateTableCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { paginateQuery, paginateScan } from '@aws-sdk/client-dynamodb';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createTable, startTestServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 const PARTITIONS = ['p1', 'p2', 'p3'];
@@ -9,20 +9,7 @@ const SORT_KEYS = 12;
 
 t.before(async () => {
   server = await startTestServer();
-  await server.client.send(
-    new CreateTableCommand({
-      TableName: 'events',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTable(server.client, 'events', ['pk', 'S'], ['sk', 'N']);
   for (const pk of PARTITIONS) {
     for (let sk = 0; sk < SORT_KEYS; sk++) {
       await server.client.send(

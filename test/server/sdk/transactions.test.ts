@@ -1,27 +1,17 @@
 import t from 'tap';
 import {
-  CreateTableCommand,
   GetItemCommand,
   PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createTable, startTestServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 t.before(async () => {
   server = await startTestServer();
-  for (const TableName of ['accounts', 'audit']) {
-    await server.client.send(
-      new CreateTableCommand({
-        TableName,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  }
+  for (const name of ['accounts', 'audit']) await createTable(server.client, name, ['id', 'S']);
 });
 t.teardown(async () => {
   await server.close();
