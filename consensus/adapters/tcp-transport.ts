@@ -1,0 +1,263 @@
+/**
+ * The host-to-host transport over TCP: one outgoing connection per peer,
+ * carrying length-prefixed frames (u32 big-endian length, then a msgpackr
+ * body `{ from, envelopes }`), each frame holding every message one flush
+ * sends to that peer, for all groups. Delivery is best effort, which Raft
+ * tolerates: a full queue drops (send returns false), a broken connection
+ * loses what it had in flight, and reconnects use exponential backoff.
+ */
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { pack, unpack } from 'msgpackr';
+import type { Envelope, HostTransport } from '../host.js';
+import type { NodeId } from '../messages.js';
+
+export const FRAME_HEADER_BYTES = 4;
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUED_FRAMES = 1024;
+export const DEFAULT_MAX_QUEUED_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_RECONNECT_MIN_MS = 50;
+export const DEFAULT_RECONNECT_MAX_MS = 2_000;
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+export interface TcpTransportLimits {
+  maxFrameBytes: number;
+  /** Per peer: frames waiting for a connection or for the socket to drain. */
+  maxQueuedFrames: number;
+  maxQueuedBytes: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+export interface TcpTransportOptions {
+  nodeId: NodeId;
+  /** Where to listen; port 0 picks a free port (see `port` after start()). */
+  host: string;
+  port: number;
+  peers: ReadonlyMap<NodeId, PeerAddress>;
+  onEnvelopes: (from: NodeId, envelopes: Envelope[]) => void;
+  limits?: Partial<TcpTransportLimits>;
+}
+
+export interface TransportStats {
+  framesSent: number;
+  framesReceived: number;
+  dropped: number;
+  connects: number;
+}
+
+export class FrameTooLargeError extends Error {
+  readonly code = 'FrameTooLarge' as const;
+}
+
+export class MalformedFrameError extends Error {
+  readonly code = 'MalformedFrame' as const;
+}
+
+export function encodeFrame(from: NodeId, envelopes: readonly Envelope[], maxFrameBytes: number): Buffer {
+  const body = pack({ from, envelopes });
+  if (body.length > maxFrameBytes) throw new FrameTooLargeError(`frame of ${body.length} bytes exceeds ${maxFrameBytes}`);
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  header.writeUInt32BE(body.length, 0);
+  return Buffer.concat([header, body]);
+}
+
+/** Splits a byte stream into frame bodies. */
+export class FrameDecoder {
+  private buffered: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  push(chunk: Buffer): Buffer[] {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const frames: Buffer[] = [];
+    while (this.buffered.length >= FRAME_HEADER_BYTES) {
+      const length = this.buffered.readUInt32BE(0);
+      if (length > this.maxFrameBytes) throw new FrameTooLargeError(`incoming frame of ${length} bytes`);
+      if (this.buffered.length < FRAME_HEADER_BYTES + length) break;
+      frames.push(this.buffered.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length));
+      this.buffered = this.buffered.subarray(FRAME_HEADER_BYTES + length);
+    }
+    return frames;
+  }
+}
+
+export function decodeFrame(body: Buffer): { from: NodeId; envelopes: Envelope[] } {
+  const decoded = unpack(body) as { from?: unknown; envelopes?: unknown };
+  if (typeof decoded.from !== 'number' || !Array.isArray(decoded.envelopes)) {
+    throw new MalformedFrameError('frame lacks from/envelopes');
+  }
+  return { from: decoded.from, envelopes: decoded.envelopes as Envelope[] };
+}
+
+/** The outgoing side towards one peer. */
+class PeerLink {
+  private socket: Socket | undefined;
+  private connecting = false;
+  private writable = false;
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private backoffMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly address: PeerAddress,
+    private readonly limits: TcpTransportLimits,
+    private readonly stats: TransportStats,
+  ) {
+    this.backoffMs = limits.reconnectMinMs;
+  }
+
+  enqueue(frame: Buffer): boolean {
+    if (this.closed) return false;
+    if (this.queue.length >= this.limits.maxQueuedFrames || this.queuedBytes + frame.length > this.limits.maxQueuedBytes) {
+      this.stats.dropped++;
+      return false;
+    }
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
+    if (this.writable) this.drainQueue();
+    else this.ensureConnecting();
+    return true;
+  }
+
+  private ensureConnecting(): void {
+    if (this.socket !== undefined || this.connecting || this.timer !== undefined || this.closed) return;
+    this.connecting = true;
+    const socket = connect(this.address.port, this.address.host);
+    socket.setNoDelay(true);
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.connecting = false;
+      this.writable = true;
+      this.backoffMs = this.limits.reconnectMinMs;
+      this.stats.connects++;
+      this.drainQueue();
+    });
+    socket.on('drain', () => {
+      this.writable = true;
+      this.drainQueue();
+    });
+    socket.on('error', () => {
+      // 'close' follows and schedules the reconnect.
+    });
+    socket.on('close', () => {
+      this.socket = undefined;
+      this.connecting = false;
+      this.writable = false;
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.queue.length === 0) return; // reconnect lazily, when there is something to send
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.ensureConnecting();
+    }, this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.limits.reconnectMaxMs);
+  }
+
+  private drainQueue(): void {
+    while (this.writable && this.socket !== undefined && this.queue.length > 0) {
+      const frame = this.queue.shift()!;
+      this.queuedBytes -= frame.length;
+      this.stats.framesSent++;
+      // write() returning false means the kernel buffer is full: wait for 'drain'.
+      this.writable = this.socket.write(frame);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.socket?.destroy();
+    this.queue = [];
+    this.queuedBytes = 0;
+  }
+}
+
+export class TcpTransport implements HostTransport {
+  private server: Server | undefined;
+  private readonly links = new Map<NodeId, PeerLink>();
+  private readonly inbound = new Set<Socket>();
+  private readonly limits: TcpTransportLimits;
+  readonly stats: TransportStats = { framesSent: 0, framesReceived: 0, dropped: 0, connects: 0 };
+
+  constructor(private readonly opts: TcpTransportOptions) {
+    this.limits = {
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+      maxQueuedFrames: DEFAULT_MAX_QUEUED_FRAMES,
+      maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
+      reconnectMinMs: DEFAULT_RECONNECT_MIN_MS,
+      reconnectMaxMs: DEFAULT_RECONNECT_MAX_MS,
+      ...opts.limits,
+    };
+  }
+
+  /** Start listening; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  private accept(socket: Socket): void {
+    this.inbound.add(socket);
+    const decoder = new FrameDecoder(this.limits.maxFrameBytes);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const body of decoder.push(chunk)) {
+          const { from, envelopes } = decodeFrame(body);
+          this.stats.framesReceived++;
+          this.opts.onEnvelopes(from, envelopes);
+        }
+      } catch (err) {
+        if (err instanceof FrameTooLargeError || err instanceof MalformedFrameError) {
+          socket.destroy(); // a peer speaking garbage is cut off; it reconnects
+          return;
+        }
+        throw err;
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.inbound.delete(socket));
+  }
+
+  /** Queue one frame with all of `envelopes` for `to`; false if it was dropped. */
+  send(to: NodeId, envelopes: readonly Envelope[]): boolean {
+    const address = this.opts.peers.get(to);
+    if (address === undefined) {
+      this.stats.dropped++;
+      return false;
+    }
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(this.opts.nodeId, envelopes, this.limits.maxFrameBytes);
+    } catch (err) {
+      if (!(err instanceof FrameTooLargeError)) throw err;
+      this.stats.dropped++;
+      return false;
+    }
+    let link = this.links.get(to);
+    if (link === undefined) this.links.set(to, (link = new PeerLink(address, this.limits, this.stats)));
+    return link.enqueue(frame);
+  }
+
+  async close(): Promise<void> {
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    for (const socket of this.inbound) socket.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

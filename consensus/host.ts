@@ -1,0 +1,208 @@
+/**
+ * Multi-Raft host: one node running many Raft groups over one shared KV store
+ * and one transport. One tick() drives every group's clock. flush() collects
+ * the Ready of every group and then
+ *   1. persists all of them in ONE synced write batch (group commit: one
+ *      fsync per flush, however many groups and entries it carries),
+ *   2. sends their messages batched per peer (one transport call per peer),
+ *   3. applies committed entries and answers reads, and advances each group.
+ * The host does no timing itself; a ticker (or a simulator) calls tick() and
+ * flush(). Flushes never overlap: a flush requested during one runs after it.
+ */
+import type { RaftKvStore, RaftKvWrite } from './adapters/kv-port.js';
+import { decodeConfChange } from './conf-change.js';
+import { ConsensusError, InvalidConfigError, RaftInvariantError } from './errors.js';
+import type { Entry, Message, NodeId, Snapshot } from './messages.js';
+import type { RaftConfig, ReadState } from './raft.js';
+import { RawNode, type Ready } from './raw-node.js';
+import type { Storage } from './storage.js';
+
+/** Most groups one host runs; each costs memory and a slot in every flush. */
+export const DEFAULT_MAX_GROUPS = 10_000;
+/** Most ReadIndex results per group waiting for the application to apply up to them. */
+export const DEFAULT_MAX_WAITING_READS = 4096;
+
+export interface Envelope {
+  readonly groupId: number;
+  readonly message: Message;
+}
+
+/** How the host reaches peers; the TCP transport implements it. Delivery may fail silently (Raft retries). */
+export interface HostTransport {
+  send(to: NodeId, envelopes: readonly Envelope[]): void;
+}
+
+/** A group's storage that can stage a Ready's writes for a shared batch (RocksDbRaftStorage). */
+export interface StagingStorage extends Storage {
+  stage(rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState'>): RaftKvWrite[];
+}
+
+/** The replicated application of one group. */
+export interface GroupApplication {
+  applyEntry(entry: Entry): void;
+  restoreSnapshot(snapshot: Snapshot): void;
+  /** A ReadIndex result, handed over once the application has applied `readState.index`. */
+  readReady?(readState: ReadState): void;
+}
+
+interface Group {
+  readonly id: number;
+  readonly node: RawNode;
+  readonly storage: StagingStorage;
+  readonly app: GroupApplication;
+  /** Read states waiting for the application to catch up. */
+  waitingReads: ReadState[];
+  applied: number;
+}
+
+export class DuplicateGroupError extends InvalidConfigError {}
+export class UnknownGroupError extends InvalidConfigError {}
+
+export interface RaftHostOptions {
+  nodeId: NodeId;
+  kv: RaftKvStore;
+  transport: HostTransport;
+  maxGroups?: number;
+  /** fsync each flush's batch (default true). */
+  sync?: boolean;
+  maxWaitingReads?: number;
+}
+
+export interface HostStats {
+  flushes: number;
+  /** Write batches issued (synced when a Ready required it): at most one per flush. */
+  writeBatches: number;
+  /** Of those, the synced ones (fsyncs). */
+  syncedBatches: number;
+  /** Transport calls: at most one per peer per flush. */
+  sends: number;
+  messages: number;
+  droppedReads: number;
+}
+
+export class RaftHost {
+  private readonly groups = new Map<number, Group>();
+  private flushing: Promise<void> | undefined;
+  private flushAgain = false;
+  readonly stats: HostStats = { flushes: 0, writeBatches: 0, syncedBatches: 0, sends: 0, messages: 0, droppedReads: 0 };
+
+  constructor(private readonly opts: RaftHostOptions) {}
+
+  /** Start a group on this host over its storage (already bootstrapped or opened). */
+  addGroup(
+    groupId: number,
+    storage: StagingStorage,
+    app: GroupApplication,
+    config: Omit<RaftConfig, 'id' | 'storage'>,
+  ): RawNode {
+    if (this.groups.has(groupId)) throw new DuplicateGroupError(`group ${groupId} already runs here`);
+    if (this.groups.size >= (this.opts.maxGroups ?? DEFAULT_MAX_GROUPS)) {
+      throw new InvalidConfigError(`host is full (${this.groups.size} groups)`);
+    }
+    const node = new RawNode({ ...config, id: this.opts.nodeId, storage });
+    this.groups.set(groupId, { id: groupId, node, storage, app, waitingReads: [], applied: config.applied ?? 0 });
+    return node;
+  }
+
+  group(groupId: number): RawNode {
+    const g = this.groups.get(groupId);
+    if (g === undefined) throw new UnknownGroupError(`no group ${groupId} on node ${this.opts.nodeId}`);
+    return g.node;
+  }
+
+  tick(): void {
+    for (const g of this.groups.values()) g.node.tick();
+  }
+
+  /** Messages from a peer; unknown groups are ignored (the group may not be created here yet). */
+  receive(envelopes: readonly Envelope[]): void {
+    for (const { groupId, message } of envelopes) {
+      const g = this.groups.get(groupId);
+      if (g === undefined) continue;
+      try {
+        g.node.step(message);
+      } catch (err) {
+        // A forwarded proposal or read that cannot be served is dropped; a broken invariant is not.
+        if (!(err instanceof ConsensusError) || err instanceof RaftInvariantError) throw err;
+      }
+    }
+  }
+
+  /** Process every group's Ready (see the module comment). */
+  flush(): Promise<void> {
+    if (this.flushing !== undefined) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async flushLoop(): Promise<void> {
+    do {
+      this.flushAgain = false;
+      await this.flushOnce();
+    } while (this.flushAgain);
+  }
+
+  private async flushOnce(): Promise<void> {
+    const readies: [Group, Ready][] = [];
+    for (const g of this.groups.values()) if (g.node.hasReady()) readies.push([g, g.node.ready()]);
+    if (readies.length === 0) return;
+    this.stats.flushes++;
+
+    const writes: RaftKvWrite[] = [];
+    for (const [g, rd] of readies) writes.push(...g.storage.stage(rd));
+    if (writes.length > 0) {
+      // A commit-index-only change need not be synced: a lost commit index is re-learned from the leader.
+      const sync = (this.opts.sync ?? true) && readies.some(([, rd]) => rd.mustSync);
+      await this.opts.kv.write(writes, { sync });
+      this.stats.writeBatches++;
+      if (sync) this.stats.syncedBatches++;
+    }
+
+    const perPeer = new Map<NodeId, Envelope[]>();
+    for (const [g, rd] of readies) {
+      for (const message of rd.messages) {
+        let batch = perPeer.get(message.to);
+        if (batch === undefined) perPeer.set(message.to, (batch = []));
+        batch.push({ groupId: g.id, message });
+      }
+    }
+    for (const [peer, batch] of perPeer) {
+      this.opts.transport.send(peer, batch);
+      this.stats.sends++;
+      this.stats.messages += batch.length;
+    }
+
+    for (const [g, rd] of readies) {
+      this.apply(g, rd);
+      for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, true);
+      g.node.advance(rd);
+    }
+  }
+
+  private apply(g: Group, rd: Ready): void {
+    if (rd.snapshot !== undefined) {
+      g.app.restoreSnapshot(rd.snapshot);
+      g.applied = rd.snapshot.metadata.index;
+    }
+    for (const e of rd.committedEntries) {
+      if (e.type === 'conf-change') g.node.applyConfChange(decodeConfChange(e.data));
+      else g.app.applyEntry(e);
+      g.applied = e.index;
+    }
+    const room = (this.opts.maxWaitingReads ?? DEFAULT_MAX_WAITING_READS) - g.waitingReads.length;
+    // Beyond the limit, reads are dropped (their clients time out and retry) rather than queued without bound.
+    this.stats.droppedReads += Math.max(0, rd.readStates.length - room);
+    g.waitingReads.push(...rd.readStates.slice(0, Math.max(0, room)));
+    const stillWaiting: ReadState[] = [];
+    for (const rs of g.waitingReads) {
+      if (rs.index <= g.applied) g.app.readReady?.(rs);
+      else stillWaiting.push(rs);
+    }
+    g.waitingReads = stillWaiting;
+  }
+}
