@@ -1,0 +1,115 @@
+/**
+ * `npm run bench -- <scenario> [--compare dynalite,fastify] ...`: starts the
+ * targets, runs the comparison, prints the tables, writes a JSON file and an
+ * SVG chart under load/results/, and stops every child it started, also on
+ * Ctrl-C, on an error, or when RUNNER_DEADLINE_MS passes.
+ */
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runComparison } from './comparison.js';
+import { parseOptions, UsageError, USAGE, type BenchOptions } from './options.js';
+import { killAllChildrenNow, stopAllChildren } from './peers/child-process.js';
+import { startTarget, urlTarget, type Target } from './peers/targets.js';
+import { renderChart } from './report/svg-chart.js';
+import { ratios, summarize } from './report/summary.js';
+import { ratioTable, summaryTable } from './report/text-table.js';
+
+/** The whole invocation may not last longer than this. */
+export const RUNNER_DEADLINE_MS = 30 * 60 * 1000;
+/** dist/load/runner.js -> <repo>/load/results */
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'load', 'results');
+
+async function startTargets(options: BenchOptions): Promise<Target[]> {
+  const targets: Target[] = [];
+  if (options.target.kind === 'url') targets.push(urlTarget(options.target.url));
+  else targets.push(await startTarget('embedded', options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}));
+  for (const kind of options.compare) {
+    process.stderr.write(`  starting ${kind}\n`);
+    targets.push(await startTarget(kind));
+  }
+  return targets;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const startedAt = new Date();
+  const targets = await startTargets(options);
+  const ours = targets[0] as Target;
+  const result = await runComparison({ ...options, targets });
+  await Promise.all(targets.map((target) => target.stop()));
+
+  const summaries = summarize(result.records);
+  const ratioRows = ratios(summaries, ours.name);
+  const usPerSign = result.signing.signed > 0 ? (result.signing.signingMs * 1000) / result.signing.signed : 0;
+  const maxRate = Math.max(0, ...summaries.map((s) => s.reqPerSec));
+  process.stdout.write(`\n${summaryTable(summaries)}\n\n${ratioRows.length > 0 ? ratioTable(ratioRows) : 'no peer to compare with (--compare dynalite,fastify)'}\n`);
+  for (const skip of result.skipped) process.stdout.write(`skipped ${skip.scenario} on ${skip.target}: ${skip.reason}\n`);
+  process.stdout.write(
+    `signing: ${usPerSign.toFixed(0)} us per request (${((maxRate * usPerSign) / 1e4).toFixed(0)}% of one core at the highest rate seen, ${maxRate.toFixed(0)} req/s); ` +
+      `${result.signing.signedDuringRuns} of ${result.signing.signed} requests were signed inside measured windows (first rounds mostly; later rounds presign from the previous round)\n`,
+  );
+
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const base = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${options.scenarios.join('+')}`;
+  const subtitle = `${startedAt.toISOString()}  ${options.durationS}s x ${options.rounds} rounds, ${options.connections} connections`;
+  const jsonPath = join(RESULTS_DIR, `${base}.json`);
+  const svgPath = join(RESULTS_DIR, `${base}.svg`);
+  await writeFile(
+    jsonPath,
+    `${JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        options,
+        machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() },
+        signing: { ...result.signing, usPerSign },
+        summaries,
+        ratios: ratioRows,
+        skipped: result.skipped,
+        runs: result.records,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await writeFile(svgPath, renderChart(summaries, subtitle));
+  await copyFile(svgPath, join(RESULTS_DIR, 'latest.svg'));
+  process.stdout.write(`results: ${jsonPath}\nchart:   ${svgPath} (also results/latest.svg)\n`);
+  const lost = summaries.reduce((sum, s) => sum + (s.lostWrites ?? 0), 0);
+  if (lost > 0) {
+    process.stdout.write(`LOST WRITES: ${lost} acknowledged PutItems were not readable afterwards\n`);
+    process.exitCode = 3;
+  }
+}
+
+process.on('exit', killAllChildrenNow);
+/** Set once a signal or the deadline stops the run: errors from dying children are expected then. */
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping every server this run started\n`);
+    void stopAllChildren().finally(() => process.exit(130));
+  });
+}
+const deadline = setTimeout(() => {
+  stopping = true;
+  process.stderr.write(`the run passed its ${RUNNER_DEADLINE_MS} ms deadline; stopping\n`);
+  void stopAllChildren().finally(() => process.exit(1));
+}, RUNNER_DEADLINE_MS);
+deadline.unref();
+
+main().then(
+  () => stopAllChildren(),
+  async (error: unknown) => {
+    if (stopping) return;
+    process.stderr.write(error instanceof UsageError ? `${error.message}\n\n${USAGE}\n` : `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await stopAllChildren();
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
