@@ -53,6 +53,14 @@ export interface TransactResult {
   replayed: boolean;
 }
 
+/** Counters of the engine's background work (read by the metrics). */
+export interface BackgroundStats {
+  gcPasses: number;
+  gcVersionsDeleted: number;
+  ttlPasses: number;
+  ttlItemsDeleted: number;
+}
+
 const WHOLE_KEYSPACE = { start: Buffer.alloc(0), end: Buffer.alloc(64, 0xff) };
 
 export class Engine {
@@ -66,6 +74,7 @@ export class Engine {
   private closing = false;
   private ttlTimer: NodeJS.Timeout | undefined;
   private ttlRunning: Promise<unknown> = Promise.resolve();
+  private readonly background: BackgroundStats = { gcPasses: 0, gcVersionsDeleted: 0, ttlPasses: 0, ttlItemsDeleted: 0 };
 
   private constructor(
     readonly catalog: Catalog,
@@ -100,6 +109,16 @@ export class Engine {
     return engine;
   }
 
+  /** The range replicas this engine serves (one covering the keyspace on an embedded node). */
+  get ranges(): readonly RangeReplica[] {
+    return [this.range];
+  }
+
+  /** Completed garbage-collection and time-to-live passes and what they deleted. */
+  get backgroundStats(): Readonly<BackgroundStats> {
+    return { ...this.background };
+  }
+
   async deleteTable(name: string): Promise<TableDefinition> {
     const table = await this.catalog.delete(name);
     this.schedulePurge();
@@ -122,11 +141,21 @@ export class Engine {
   }
 
   /** One item write, evaluated under the item's latch; throws ConditionalCheckFailed. */
-  async writeItem(tableId: number, itemKey: Buffer, write: ItemWrite): Promise<WriteOutcome> {
-    return this.range.write([itemKey], (current) => {
-      const outcome = evaluateItemWrite(write, current[0]?.item);
-      return { mutations: this.mutationsOf(tableId, itemKey, outcome), result: outcome };
-    });
+  /**
+   * One item write. `needsCurrent: false` says the caller needs nothing of
+   * the current item (no condition, nothing returned); the write is then
+   * blind unless the table, as defined once the latch is held, has indexes.
+   */
+  async writeItem(tableId: number, itemKey: Buffer, write: ItemWrite, needsCurrent = true): Promise<WriteOutcome> {
+    const blind = () => !needsCurrent && write.condition === undefined && (this.catalog.byId(tableId)?.indexes?.length ?? 0) === 0;
+    return this.range.write(
+      [itemKey],
+      (current) => {
+        const outcome = evaluateItemWrite(write, current[0]?.item);
+        return { mutations: this.mutationsOf(tableId, itemKey, outcome), result: outcome };
+      },
+      blind,
+    );
   }
 
   /**
@@ -227,12 +256,17 @@ export class Engine {
     const retention = this.options.versionRetentionMs ?? DEFAULT_VERSION_RETENTION_MS;
     const pass = await this.range.collectGarbage(retention, this.gcCursor);
     this.gcCursor = pass.next;
+    this.background.gcPasses++;
+    this.background.gcVersionsDeleted += pass.deleted;
     return pass.deleted;
   }
 
   /** One bounded time-to-live pass (the timer runs these; tests call it directly). */
-  expireItems(nowSec = Date.now() / 1000): Promise<number> {
-    return this.ttl.sweep(nowSec);
+  async expireItems(nowSec = Date.now() / 1000): Promise<number> {
+    const deleted = await this.ttl.sweep(nowSec);
+    this.background.ttlPasses++;
+    this.background.ttlItemsDeleted += deleted;
+    return deleted;
   }
 
   private reportBackground(task: BackgroundTask, error: unknown): void {

@@ -5,18 +5,17 @@
  * the newest version at or below S (the one a read at S sees) and the versions
  * above it are needed. Everything older is garbage; so is the version at S when
  * it is a tombstone, since with nothing older left a read at or above S finds
- * the item absent either way. A tombstone head at or below S goes with its
- * whole history.
+ * the item absent either way. When that tombstone is also the newest version,
+ * the head (which repeats it) goes too.
  *
- * Only the history is swept (it holds every overwritten version, and every
- * tombstone head has history: deleting an absent item writes nothing). Work is
- * bounded: one pass examines at most `maxVersions` history entries and
+ * Only the history is swept: it holds every version, the head's included.
+ * Work is bounded: one pass examines at most `maxVersions` history entries and
  * returns a cursor to resume from.
  */
 import type { KvStore } from '../storage/kv-store.js';
 import { HISTORY_PREFIX, prefixSpace, splitHistoryKey } from './layout.js';
 import { decodeVersion } from './version-value.js';
-import { readHead, type Head } from './mvcc.js';
+import { readHead } from './mvcc.js';
 
 /** History entries examined per pass. */
 export const GC_MAX_VERSIONS_PER_PASS = 10_000;
@@ -50,6 +49,8 @@ interface ItemState {
    */
   pendingHistory: Buffer[];
   pendingHead: { itemKey: Buffer; commitTs: bigint } | undefined;
+  /** The commit timestamp of the item's head, if it has one. */
+  headTs: bigint | undefined;
 }
 
 export async function findGarbage(
@@ -70,7 +71,7 @@ export async function findGarbage(
     const version = splitHistoryKey(key);
     if (state === undefined || !version.itemKey.equals(state.itemKey)) {
       if (state !== undefined) finishItem(pass, state);
-      state = await startItem(store, Buffer.from(version.itemKey), safeTs);
+      state = await startItem(store, Buffer.from(version.itemKey));
     }
     if (version.commitTs > safeTs) continue;
     if (state.pastSafePoint) {
@@ -78,7 +79,10 @@ export async function findGarbage(
       continue;
     }
     state.pastSafePoint = true;
-    if (decodeVersion(value) === undefined) state.pendingHistory.push(Buffer.from(key));
+    if (decodeVersion(value) === undefined) {
+      state.pendingHistory.push(Buffer.from(key));
+      if (state.headTs === version.commitTs) state.pendingHead = { itemKey: state.itemKey, commitTs: version.commitTs };
+    }
   }
   const exhausted = examined < maxVersions || last === undefined;
   // A pass cut short may have stopped inside the last item: its tombstones wait for a later pass.
@@ -87,24 +91,12 @@ export async function findGarbage(
   return pass;
 }
 
-async function startItem(store: KvStore, itemKey: Buffer, safeTs: bigint): Promise<ItemState> {
+async function startItem(store: KvStore, itemKey: Buffer): Promise<ItemState> {
   const head = await readHead(store, itemKey);
-  const covered = headCoversSafePoint(head, safeTs);
-  const tombstoneHead = covered && head !== undefined && decodeVersion(head.version) === undefined;
-  return {
-    itemKey,
-    pastSafePoint: covered,
-    pendingHistory: [],
-    pendingHead: tombstoneHead ? { itemKey, commitTs: head.commitTs } : undefined,
-  };
+  return { itemKey, pastSafePoint: false, pendingHistory: [], pendingHead: undefined, headTs: head?.commitTs };
 }
 
 function finishItem(pass: GcPass, state: ItemState): void {
   pass.history.push(...state.pendingHistory);
   if (state.pendingHead !== undefined) pass.tombstones.push(state.pendingHead);
-}
-
-/** True when the head alone answers every read at or above S (or there is no head). */
-function headCoversSafePoint(head: Head | undefined, safeTs: bigint): boolean {
-  return head === undefined || head.commitTs <= safeTs;
 }

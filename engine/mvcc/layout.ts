@@ -4,11 +4,11 @@
  *   0x00 | name                  system records (catalog, oracle ceiling, tokens)
  *   0x10 | itemKey               the head: the newest version of an item
  *   0x11 | itemKey               the lock (intent) of an uncommitted transaction
- *   0x12 | itemKey | ~commitTs   older versions (history), newest first per item
+ *   0x12 | itemKey | ~commitTs   every version (history), newest first per item
  *
- * Keeping the newest version at a fixed key makes the common read, at a
- * timestamp at or above the newest commit, a single point lookup; only a read
- * below the head's commit timestamp seeks into the history. `itemKey` is the
+ * The head repeats the newest version at a fixed key, so the common read, at a
+ * timestamp at or above the newest commit, is a single point lookup; only a
+ * read below the head's commit timestamp seeks into the history. `itemKey` is the
  * prefix-free order-preserving encoding of engine/keys, so the versions of one
  * item are contiguous and never interleave with another item's. The history
  * timestamp is stored inverted (2^64 - 1 - ts) so that a forward seek to

@@ -53,13 +53,19 @@ async function readHistory(store: KvStore, itemKey: Buffer, readTs: bigint): Pro
   return NO_VERSION;
 }
 
-/** The writes that make `item` (or a tombstone) the newest version, keeping `previous` in the history. */
-export function versionWrites(itemKey: Buffer, commitTs: bigint, item: Item | undefined, previous: Head | undefined): KvWrite[] {
-  const writes: KvWrite[] = [{ type: 'put', key: headKey(itemKey), value: encodeHead(commitTs, encodeVersion(item)) }];
-  if (previous !== undefined) {
-    writes.push({ type: 'put', key: historyKey(itemKey, previous.commitTs), value: previous.version });
-  }
-  return writes;
+/**
+ * The writes that make `item` (or a tombstone) the newest version: the head,
+ * and the same version in the history. Every version is in the history from
+ * the moment it is written, so a write needs nothing from the version it
+ * replaces and a blind write (no condition, nothing returned, no index) reads
+ * nothing at all.
+ */
+export function versionWrites(itemKey: Buffer, commitTs: bigint, item: Item | undefined): KvWrite[] {
+  const version = encodeVersion(item);
+  return [
+    { type: 'put', key: headKey(itemKey), value: encodeHead(commitTs, version) },
+    { type: 'put', key: historyKey(itemKey, commitTs), value: version },
+  ];
 }
 
 export interface VisibleItem {

@@ -5,9 +5,9 @@
  * Everything that changes the range goes through `apply(command)`. Today the
  * embedded node applies commands directly through the group committer; a
  * cluster puts Raft between evaluation and `apply` without changing callers.
- * Commands carry everything they need (the previous head of each written
- * item included), so applying one is a pure write: every replica that applies
- * the same commands in the same order ends in the same state.
+ * Commands carry everything they need, so applying one is a pure write: every
+ * replica that applies the same commands in the same order ends in the same
+ * state.
  *
  * Write protocol (the ordering rule of DESIGN.md section 6): take the latches
  * of every key, read the latest committed versions, evaluate, THEN draw the
@@ -49,17 +49,12 @@ export interface Mutation {
   item: Item | undefined;
 }
 
-/** A mutation as the command carries it: with the head it replaces. */
-export interface AppliedMutation extends Mutation {
-  previous: Head | undefined;
-}
-
 /** A command of the range's replicated state machine. */
 export type RangeCommand =
   | {
       type: 'write';
       commitTs: bigint;
-      mutations: AppliedMutation[];
+      mutations: Mutation[];
       /** System records committed atomically with the mutations (e.g. request tokens). */
       system: KvWrite[];
     }
@@ -90,6 +85,8 @@ export class RangeReplica {
    * that committed at or below T; entries added later commit above T.
    */
   private readonly committing = new Set<Promise<void>>();
+  /** Commands applied since this replica was created (for metrics and /admin/ranges). */
+  private appliedCount = 0;
 
   constructor(
     readonly descriptor: RangeDescriptor,
@@ -102,12 +99,14 @@ export class RangeReplica {
   async apply(command: RangeCommand): Promise<void> {
     switch (command.type) {
       case 'write': {
-        const writes = command.mutations.flatMap((m) => versionWrites(m.itemKey, command.commitTs, m.item, m.previous));
+        const writes = command.mutations.flatMap((m) => versionWrites(m.itemKey, command.commitTs, m.item));
         await this.log.commit([...writes, ...command.system]);
+        this.appliedCount++;
         return;
       }
       case 'gc': {
         await this.log.commit(command.garbage.map((key) => ({ type: 'del' as const, key })));
+        this.appliedCount++;
         return;
       }
       default: {
@@ -140,13 +139,20 @@ export class RangeReplica {
    * Evaluates a write over `itemKeys` under their latches against the latest
    * committed versions (in the same order as `itemKeys`), then commits what
    * the evaluation decided at a timestamp drawn after the latches were taken.
+   * A blind write (`blind()` answers true once the latches are held) needs
+   * nothing of the current versions: they are not read, and the evaluation
+   * sees none.
    */
-  async write<T>(itemKeys: readonly Buffer[], evaluate: (current: VersionRead[]) => Evaluation<T>): Promise<T> {
+  async write<T>(
+    itemKeys: readonly Buffer[],
+    evaluate: (current: VersionRead[]) => Evaluation<T>,
+    blind: () => boolean = () => false,
+  ): Promise<T> {
     const release = await this.latches.acquire(itemKeys);
     try {
-      const heads = await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
-      const evaluation = evaluate(heads.map(decodeHead));
-      const mutations = await this.withPreviousHeads(evaluation.mutations, itemKeys, heads);
+      const heads = blind() ? undefined : await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
+      const evaluation = evaluate(heads === undefined ? itemKeys.map(() => decodeHead(undefined)) : heads.map(decodeHead));
+      const mutations = heads === undefined ? evaluation.mutations : dropInvisibleTombstones(evaluation.mutations, itemKeys, heads);
       const system = evaluation.system ?? [];
       if (mutations.length > 0 || system.length > 0) {
         let applied!: () => void;
@@ -190,29 +196,32 @@ export class RangeReplica {
     return { deleted: garbage.length, next: pass.next };
   }
 
+  /** Commands applied by this replica since it was created (a Raft applied index, later). */
+  get appliedCommands(): number {
+    return this.appliedCount;
+  }
+
   /** Write requests holding or waiting for latches (for metrics and tests). */
   get pendingWrites(): number {
     return this.latches.pending;
   }
+}
 
-  /**
-   * Attaches to each mutation the head it replaces. Keys beyond the latched
-   * ones (secondary index entries) belong to exactly one latched item, so
-   * the item's latch covers them too. A tombstone over nothing (or over
-   * another tombstone) changes nothing any read can see, so it is dropped.
-   */
-  private async withPreviousHeads(
-    mutations: readonly Mutation[],
-    itemKeys: readonly Buffer[],
-    heads: ReadonlyArray<Head | undefined>,
-  ): Promise<AppliedMutation[]> {
-    const out: AppliedMutation[] = [];
-    for (const mutation of mutations) {
-      const index = itemKeys.findIndex((key) => key.equals(mutation.itemKey));
-      const previous = index >= 0 ? heads[index] : await readHead(this.store, mutation.itemKey);
-      if (mutation.item === undefined && (previous === undefined || isTombstone(previous))) continue;
-      out.push({ ...mutation, previous });
-    }
-    return out;
-  }
+/**
+ * A tombstone over nothing (or over another tombstone) changes nothing any
+ * read can see, so it is dropped. Only the latched keys' heads are known;
+ * other keys (index entries) are only deleted when they exist.
+ */
+function dropInvisibleTombstones(
+  mutations: readonly Mutation[],
+  itemKeys: readonly Buffer[],
+  heads: ReadonlyArray<Head | undefined>,
+): Mutation[] {
+  return mutations.filter((mutation) => {
+    if (mutation.item !== undefined) return true;
+    const index = itemKeys.findIndex((key) => key.equals(mutation.itemKey));
+    if (index < 0) return true;
+    const previous = heads[index];
+    return previous !== undefined && !isTombstone(previous);
+  });
 }

@@ -10,7 +10,7 @@ import type { Item, Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { consumedCapacities, writeUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
-import { checkAttributeValues, checkItemSize } from './shared/items.js';
+import { checkAttributeValues, checkItemSize, responseNeedsOldItem } from './shared/items.js';
 
 /** DynamoDB's limit of requests in one BatchWriteItem call. */
 export const MAX_BATCH_WRITE_REQUESTS = 25;
@@ -68,7 +68,7 @@ export function batchWriteItem(deps: OperationDeps): OperationHandler {
         planned.push(write);
       }
     }
-    const outcomes = await Promise.all(planned.map((p) => deps.engine.writeItem(p.tableId, p.itemKey, p.write)));
+    const outcomes = await Promise.all(planned.map((p) => deps.engine.writeItem(p.tableId, p.itemKey, p.write, responseNeedsOldItem(request))));
     const response: Record<string, unknown> = { UnprocessedItems: {} };
     const capacity = consumedCapacities(
       request.ReturnConsumedCapacity,

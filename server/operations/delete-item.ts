@@ -8,7 +8,7 @@ import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { legacyCondition, type LegacyRequest } from './shared/legacy.js';
-import { checkAttributeValues, checkReturnValuesAllOld, replaceResponse, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+import { checkAttributeValues, checkReturnValuesAllOld, replaceResponse, responseNeedsOldItem, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
 interface DeleteItemRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
@@ -31,7 +31,7 @@ export function deleteItem(deps: OperationDeps): OperationHandler {
     const itemKey = itemKeyOfKey(table, request.Key);
     const write = { kind: 'delete' as const, ...(condition ? { condition } : {}) };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
-      deps.engine.writeItem(table.tableId, itemKey, write),
+      deps.engine.writeItem(table.tableId, itemKey, write, responseNeedsOldItem(request)),
     );
     return replaceResponse(request, table.name, outcome);
   };

@@ -8,7 +8,7 @@ import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
 import type { ReturnConsumedCapacity } from './shared/capacity.js';
 import { legacyCondition, type LegacyRequest } from './shared/legacy.js';
-import { checkAttributeValues, checkReturnValuesAllOld, replaceResponse, checkItemSize, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
+import { checkAttributeValues, checkReturnValuesAllOld, replaceResponse, responseNeedsOldItem, checkItemSize, withConditionFailure, type ReturnValuesOnFailure } from './shared/items.js';
 
 interface PutItemRequest extends ExpressionRequest, LegacyRequest {
   TableName: string;
@@ -32,7 +32,7 @@ export function putItem(deps: OperationDeps): OperationHandler {
     const itemKey = itemKeyOfItem(table, request.Item);
     const write = { kind: 'put' as const, item: request.Item, ...(condition ? { condition } : {}) };
     const outcome = await withConditionFailure(request.ReturnValuesOnConditionCheckFailure, () =>
-      deps.engine.writeItem(table.tableId, itemKey, write),
+      deps.engine.writeItem(table.tableId, itemKey, write, responseNeedsOldItem(request)),
     );
     return replaceResponse(request, table.name, outcome);
   };

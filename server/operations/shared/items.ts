@@ -51,6 +51,12 @@ export function checkItemSize(item: Item): void {
   }
 }
 
+/** Whether a write's response needs the item it replaces (else the write may be blind). */
+export function responseNeedsOldItem(request: { ReturnValues?: string; ReturnConsumedCapacity?: ReturnConsumedCapacity }): boolean {
+  const capacity = request.ReturnConsumedCapacity;
+  return request.ReturnValues === 'ALL_OLD' || capacity === 'TOTAL' || capacity === 'INDEXES';
+}
+
 /** PutItem and DeleteItem return at most the old item. */
 export function checkReturnValuesAllOld(returnValues: string | undefined): void {
   if (returnValues !== undefined && returnValues !== 'ALL_OLD' && returnValues !== 'NONE') {
