@@ -1,0 +1,178 @@
+/**
+ * The per-node TSO client (the engine's TimestampSource). At most ONE
+ * GetTimestamps request is in flight at a time; callers that arrive
+ * meanwhile wait in a bounded queue and are all served from the next range
+ * (FoundationDB's GRV batching). The in-flight request finds the leader
+ * itself: a NotLeader answer with a hint goes straight to the hinted replica,
+ * anything else tries the next replica after a backoff, with a bounded
+ * number of attempts. Each caller has its own deadline.
+ *
+ * Callers are served in arrival order from ascending ranges, so a caller
+ * that starts after another one's now() resolved always gets a larger
+ * timestamp (the oracle guarantees it across ranges).
+ */
+import type { TimestampSource } from '../engine/timestamp-source.js';
+import { DEFAULT_MAX_BATCH } from './allocator.js';
+import type { TsoChannel } from './channel.js';
+import { TsoClosedError, TsoDeadlineError, TsoError, TsoNotLeaderError, TsoOverloadedError, TsoUnavailableError, TsoUnreachableError } from './errors.js';
+import type { Timestamp } from './timestamp.js';
+
+export const DEFAULT_MAX_QUEUED_CALLERS = 16_384;
+export const DEFAULT_CALL_DEADLINE_MS = 5_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 1_000;
+/** Attempts one batch makes (across replicas) before its callers are failed. */
+export const DEFAULT_MAX_ATTEMPTS = 40;
+export const DEFAULT_BACKOFF_MIN_MS = 5;
+export const DEFAULT_BACKOFF_MAX_MS = 200;
+
+export interface TsoClientOptions {
+  channel: TsoChannel;
+  /** Serve every queued caller from one request (default). Off: one request per caller, for comparison. */
+  batching?: boolean;
+  /** Most timestamps one request asks for (the server's allocator limit). */
+  maxBatch?: number;
+  maxQueuedCallers?: number;
+  callDeadlineMs?: number;
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+interface Caller {
+  resolve: (ts: Timestamp) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+  settled: boolean;
+}
+
+export interface TsoClientStats {
+  requests: number;
+  attempts: number;
+  served: number;
+  expired: number;
+  rejected: number;
+}
+
+export class TsoClient implements TimestampSource {
+  private queue: Caller[] = [];
+  private inFlight = false;
+  private closed = false;
+  /** The replica believed to lead; the first replica until we learn better. */
+  private target: number;
+  private readonly o: Required<Omit<TsoClientOptions, 'channel'>>;
+  readonly stats: TsoClientStats = { requests: 0, attempts: 0, served: 0, expired: 0, rejected: 0 };
+
+  private readonly channel: TsoChannel;
+
+  constructor(options: TsoClientOptions) {
+    this.channel = options.channel;
+    this.target = options.channel.replicas[0] ?? 0;
+    this.o = {
+      batching: options.batching ?? true,
+      maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
+      maxQueuedCallers: options.maxQueuedCallers ?? DEFAULT_MAX_QUEUED_CALLERS,
+      callDeadlineMs: options.callDeadlineMs ?? DEFAULT_CALL_DEADLINE_MS,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      backoffMinMs: options.backoffMinMs ?? DEFAULT_BACKOFF_MIN_MS,
+      backoffMaxMs: options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS,
+    };
+  }
+
+  /** The replica this client currently sends to. */
+  get leaderGuess(): number {
+    return this.target;
+  }
+
+  now(): Promise<Timestamp> {
+    if (this.closed) return Promise.reject(new TsoClosedError('TSO client closed'));
+    if (this.queue.length >= this.o.maxQueuedCallers) {
+      this.stats.rejected++;
+      return Promise.reject(new TsoOverloadedError(`more than ${this.o.maxQueuedCallers} callers waiting for timestamps`));
+    }
+    return new Promise<Timestamp>((resolve, reject) => {
+      const caller: Caller = { resolve, reject, settled: false, timer: undefined as unknown as NodeJS.Timeout };
+      caller.timer = setTimeout(() => {
+        this.stats.expired++;
+        settle(caller, new TsoDeadlineError(`no timestamp within ${this.o.callDeadlineMs} ms`));
+      }, this.o.callDeadlineMs);
+      this.queue.push(caller);
+      this.pump();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.queue) settle(c, new TsoClosedError('TSO client closed'));
+    this.queue = [];
+    this.channel.close();
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.closed) return;
+    this.queue = this.queue.filter((c) => !c.settled);
+    if (this.queue.length === 0) return;
+    const take = this.o.batching ? Math.min(this.queue.length, this.o.maxBatch) : 1;
+    const batch = this.queue.splice(0, take);
+    this.inFlight = true;
+    void this.fetch(batch).finally(() => {
+      this.inFlight = false;
+      this.pump();
+    });
+  }
+
+  /** One batch: ask until some replica answers with a range, or attempts/callers run out. */
+  private async fetch(batch: Caller[]): Promise<void> {
+    this.stats.requests++;
+    let backoffMs = this.o.backoffMinMs;
+    let lastError: Error = new TsoUnavailableError('no TSO replica answered');
+    for (let attempt = 0; attempt < this.o.maxAttempts && !this.closed; attempt++) {
+      if (batch.every((c) => c.settled)) return; // everyone gave up: do not burn a range
+      this.stats.attempts++;
+      try {
+        const range = await this.channel.getTimestamps(this.target, batch.length, this.o.requestTimeoutMs);
+        let ts = range.first;
+        for (const c of batch) {
+          // Expired callers' timestamps are simply skipped: gaps are harmless, reuse is not.
+          if (!c.settled) this.stats.served++;
+          settle(c, ts++);
+        }
+        return;
+      } catch (err) {
+        if (!(err instanceof TsoError) || err.code === 'Invalid' || err.code === 'Closed') {
+          lastError = err as Error;
+          break;
+        }
+        lastError = err;
+        if (err instanceof TsoNotLeaderError && err.leader !== 0 && err.leader !== this.target && this.channel.replicas.includes(err.leader)) {
+          this.target = err.leader; // a fresh hint: follow it at once
+          continue;
+        }
+        // No leader known, or the replica is gone: try the next one. A leader that is not ready yet is asked again.
+        if (err instanceof TsoNotLeaderError || err instanceof TsoUnreachableError) this.rotateTarget();
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, this.o.backoffMaxMs);
+      }
+    }
+    for (const c of batch) settle(c, lastError);
+  }
+
+  private rotateTarget(): void {
+    const replicas = this.channel.replicas;
+    const at = replicas.indexOf(this.target);
+    this.target = replicas[(at + 1) % replicas.length] ?? this.target;
+  }
+}
+
+function settle(c: Caller, outcome: Timestamp | Error): void {
+  if (c.settled) return;
+  c.settled = true;
+  clearTimeout(c.timer);
+  if (outcome instanceof Error) c.reject(outcome);
+  else c.resolve(outcome);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
