@@ -49,8 +49,6 @@ interface ItemState {
    */
   pendingHistory: Buffer[];
   pendingHead: { itemKey: Buffer; commitTs: bigint } | undefined;
-  /** The commit timestamp of the item's head, if it has one. */
-  headTs: bigint | undefined;
 }
 
 export async function findGarbage(
@@ -71,7 +69,7 @@ export async function findGarbage(
     const version = splitHistoryKey(key);
     if (state === undefined || !version.itemKey.equals(state.itemKey)) {
       if (state !== undefined) finishItem(pass, state);
-      state = await startItem(store, Buffer.from(version.itemKey));
+      state = startItem(Buffer.from(version.itemKey));
     }
     if (version.commitTs > safeTs) continue;
     if (state.pastSafePoint) {
@@ -81,7 +79,9 @@ export async function findGarbage(
     state.pastSafePoint = true;
     if (decodeVersion(value) === undefined) {
       state.pendingHistory.push(Buffer.from(key));
-      if (state.headTs === version.commitTs) state.pendingHead = { itemKey: state.itemKey, commitTs: version.commitTs };
+      // Only a tombstone at the safe point needs the head: if it is the newest version, the head goes too.
+      const head = await readHead(store, state.itemKey);
+      if (head?.commitTs === version.commitTs) state.pendingHead = { itemKey: state.itemKey, commitTs: version.commitTs };
     }
   }
   const exhausted = examined < maxVersions || last === undefined;
@@ -91,9 +91,8 @@ export async function findGarbage(
   return pass;
 }
 
-async function startItem(store: KvStore, itemKey: Buffer): Promise<ItemState> {
-  const head = await readHead(store, itemKey);
-  return { itemKey, pastSafePoint: false, pendingHistory: [], pendingHead: undefined, headTs: head?.commitTs };
+function startItem(itemKey: Buffer): ItemState {
+  return { itemKey, pastSafePoint: false, pendingHistory: [], pendingHead: undefined };
 }
 
 function finishItem(pass: GcPass, state: ItemState): void {
