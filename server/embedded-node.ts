@@ -1,8 +1,14 @@
 /**
  * An embedded single node: one RocksDB data dir, the group committer, the
- * local timestamp oracle, the engine and the HTTP app, wired together.
+ * local timestamp oracle, the engine and the HTTP app, wired together, with
+ * the operational endpoints (metrics, health, readiness, admin status).
  * `server/main.ts` runs it from the command line; tests start it in-process.
+ *
+ * Start-up order: lock the data dir and check its format stamp first, then
+ * open RocksDB; a second process on the same dir fails with a clear message
+ * before RocksDB's own (cryptic) lock error could fire.
  */
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { RocksDbStore } from '../engine/storage/rocksdb/rocksdb-store.js';
@@ -12,7 +18,14 @@ import { Engine } from '../engine/engine.js';
 import { systemKey } from '../engine/mvcc/layout.js';
 import { TimestampAllocator, type CeilingStore } from '../tso/allocator.js';
 import { timestampFromBytes, timestampToBytes } from '../tso/timestamp.js';
+import { physicalMs } from '../tso/timestamp.js';
 import { buildApp } from './app.js';
+import { prepareDataDir } from './data-dir/data-dir.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
+import { DirSizeSampler } from './metrics/dir-size.js';
+import { registerOpsRoutes } from './admin/ops-routes.js';
+import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from './admin/node-status.js';
+import { BUILD_VERSION } from './admin/build-version.js';
 import { buildOperations } from './operations/index.js';
 import { LOCAL_ACCOUNT_ID } from './operations/deps.js';
 
@@ -22,17 +35,28 @@ export interface EmbeddedNodeOptions {
   credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
   bodyLimitBytes?: number;
   logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
+  /** Requests slower than this are logged as warnings. */
+  slowRequestMs?: number;
+  /** Passed to the engine (tests turn background timers off or speed them up). */
+  gcIntervalMs?: number;
+  ttlIntervalMs?: number;
 }
 
 export interface EmbeddedNode {
   app: FastifyInstance;
   engine: Engine;
   store: KvStore;
+  metrics: NodeMetrics;
   /** Stops serving, waits for in-flight work and closes the data dir. */
   close(): Promise<void>;
 }
 
 const CEILING_KEY = 'tso-ceiling';
+
+/** The only node of an embedded deployment. */
+export const EMBEDDED_NODE_ID = 1;
+/** /ready fails when a timestamp cannot be drawn within this long. */
+export const READY_TIMESTAMP_TIMEOUT_MS = 1_000;
 
 /** Persists the oracle's ceiling as one synced system record. */
 export function kvCeilingStore(store: KvStore): CeilingStore {
@@ -47,11 +71,64 @@ export function kvCeilingStore(store: KvStore): CeilingStore {
   };
 }
 
+/** A ceiling store that counts its successful persists (the allocator's ceiling renewals). */
+function countingCeilingStore(inner: CeilingStore): CeilingStore & { readonly renewals: number } {
+  let renewals = 0;
+  return {
+    load: () => inner.load(),
+    async persist(ceiling) {
+      await inner.persist(ceiling);
+      renewals++;
+    },
+    get renewals() {
+      return renewals;
+    },
+  };
+}
+
+class ReadinessTimeoutError extends Error {
+  override readonly name = 'ReadinessTimeoutError';
+}
+
+/** Resolves `promise`, or rejects once `ms` have passed; the timer never holds the process open. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ReadinessTimeoutError(`no timestamp within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `http://host:port` of a listening address (a string is a pipe or socket path, kept as is). */
+function httpAddressOf(address: AddressInfo | string | undefined): string | null {
+  if (address === undefined) return null;
+  if (typeof address === 'string') return address;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
+function hex(key: Buffer): string {
+  return key.toString('hex');
+}
+
 export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<EmbeddedNode> {
-  const store = await RocksDbStore.open(options.dataDir);
+  const startedAtMs = Date.now();
+  const dataDir = await prepareDataDir(options.dataDir);
+  let store: RocksDbStore;
+  try {
+    store = await RocksDbStore.open(options.dataDir);
+  } catch (error) {
+    await dataDir.lock.release();
+    throw error;
+  }
   let app: FastifyInstance | undefined;
   try {
-    const allocator = new TimestampAllocator(kvCeilingStore(store));
+    const ceilings = countingCeilingStore(kvCeilingStore(store));
+    const allocator = new TimestampAllocator(ceilings);
     await allocator.start();
     const committer = new GroupCommitter(store);
     const engine = await Engine.open({
@@ -59,6 +136,16 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       log: committer,
       clock: { now: () => allocator.next() },
       onBackgroundError: (task, error) => app?.log.warn({ err: error, task }, 'background work failed; it will be retried'),
+      ...(options.gcIntervalMs !== undefined ? { gcIntervalMs: options.gcIntervalMs } : {}),
+      ...(options.ttlIntervalMs !== undefined ? { ttlIntervalMs: options.ttlIntervalMs } : {}),
+    });
+    const dirSize = new DirSizeSampler(options.dataDir);
+    const metrics = new NodeMetrics({
+      groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
+      latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
+      background: () => engine.backgroundStats,
+      timestamps: () => ({ ceilingRenewals: ceilings.renewals, lastIssuedPhysicalMs: allocator.lastIssued < 0n ? 0 : Number(physicalMs(allocator.lastIssued)) }),
+      dataDirBytes: () => dirSize.bytes(),
     });
     const region = options.region ?? 'us-east-1';
     app = await buildApp({
@@ -66,26 +153,73 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      ...(options.slowRequestMs !== undefined ? { slowRequestMs: options.slowRequestMs } : {}),
+      onRequestDone: metrics.observeRequest,
       region,
     });
     let closing: Promise<void> | undefined;
     const serving = app;
+    const status: NodeStatusSource = {
+      async readiness(): Promise<Readiness> {
+        if (closing !== undefined) return { ready: false, reason: 'shutting down' };
+        try {
+          await withTimeout(allocator.next(), READY_TIMESTAMP_TIMEOUT_MS);
+          return { ready: true };
+        } catch (error) {
+          return { ready: false, reason: `cannot draw a timestamp: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      },
+      async ranges(): Promise<RangeStatus[]> {
+        // One range on one node: the whole data dir is its size.
+        const bytes = await dirSize.bytes();
+        return engine.ranges.map((range) => ({
+          rangeId: range.descriptor.rangeId,
+          start: hex(range.descriptor.start),
+          end: hex(range.descriptor.end),
+          leader: EMBEDDED_NODE_ID,
+          replicas: [EMBEDDED_NODE_ID],
+          applied: range.appliedCommands,
+          approximateBytes: bytes,
+        }));
+      },
+      async nodes(): Promise<NodeInfo[]> {
+        const address = serving.addresses()[0];
+        return [
+          {
+            nodeId: EMBEDDED_NODE_ID,
+            httpAddress: httpAddressOf(address),
+            version: BUILD_VERSION,
+            uptimeSeconds: (Date.now() - startedAtMs) / 1000,
+            role: 'embedded',
+            tsoLeader: true,
+            metaLeader: true,
+          },
+        ];
+      },
+    };
+    registerOpsRoutes(serving, status, metrics);
     return {
       app: serving,
       engine,
       store,
+      metrics,
       close() {
         closing ??= (async () => {
-          await serving.close();
-          await engine.quiesce();
-          await committer.close();
-          await store.close();
+          try {
+            await serving.close();
+            await engine.quiesce();
+            await committer.close();
+            await store.close();
+          } finally {
+            await dataDir.lock.release();
+          }
         })();
         return closing;
       },
     };
   } catch (error) {
     await store.close();
+    await dataDir.lock.release();
     throw error;
   }
 }

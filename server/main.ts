@@ -1,12 +1,19 @@
 /**
  * The command-line entry point: `npm start` runs an embedded single node on
- * port 8000 with data in ./data. Options come from flags or the environment
- * (see server/config.ts); SIGTERM and SIGINT shut down gracefully: stop
- * accepting, finish in-flight requests, close the data dir.
+ * port 8000 with data in ./data. Options come from flags, the environment or
+ * a config file (see server/config.ts), printed once at start-up with secrets
+ * redacted. SIGTERM and SIGINT shut down gracefully: stop accepting, finish
+ * in-flight requests, close the data dir.
+ *
+ * Exit codes: 0 clean shutdown, 1 failure, 2 bad configuration, 3 the data
+ * dir is in use by another process or has an unknown format.
  */
 import pino from 'pino';
-import { ConfigError, HELP_TEXT, parseConfig } from './config.js';
+import { ConfigError, HELP_TEXT, parseConfig, redactedConfig } from './config.js';
 import { startEmbeddedNode } from './embedded-node.js';
+import { DataDirLockedError } from './data-dir/lock.js';
+import { UnknownDataFormatError } from './data-dir/format-stamp.js';
+import { EXIT_DATA_DIR_REFUSED } from './data-dir/data-dir.js';
 
 async function main(): Promise<void> {
   let config;
@@ -24,15 +31,25 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ level: config.logLevel });
-  logger.info({ config: { ...config, secretAccessKey: config.secretAccessKey ? '[redacted]' : undefined } }, 'starting');
-  const node = await startEmbeddedNode({
-    dataDir: config.dataDir,
-    logger,
-    ...(config.accessKeyId && config.secretAccessKey
-      ? { credentials: [{ accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }] }
-      : {}),
-    ...(config.bodyLimitBytes ? { bodyLimitBytes: config.bodyLimitBytes } : {}),
-  });
+  logger.info({ config: redactedConfig(config) }, 'starting');
+  let node;
+  try {
+    node = await startEmbeddedNode({
+      dataDir: config.dataDir,
+      logger,
+      ...(config.slowRequestMs !== undefined ? { slowRequestMs: config.slowRequestMs } : {}),
+      ...(config.accessKeyId && config.secretAccessKey
+        ? { credentials: [{ accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }] }
+        : {}),
+      ...(config.bodyLimitBytes ? { bodyLimitBytes: config.bodyLimitBytes } : {}),
+    });
+  } catch (error) {
+    if (error instanceof DataDirLockedError || error instanceof UnknownDataFormatError) {
+      process.stderr.write(`rangedb: ${error.message}\n`);
+      process.exit(EXIT_DATA_DIR_REFUSED);
+    }
+    throw error;
+  }
   const address = await node.app.listen({ port: config.port, host: config.host });
   logger.info({ address, dataDir: config.dataDir }, 'serving the DynamoDB API');
 

@@ -1,0 +1,104 @@
+/**
+ * The node's Prometheus metrics, on a registry of its own (never prom-client's
+ * global one), so one process can hold many apps (tests do). Request metrics
+ * are recorded as responses are sent; everything else is read from the
+ * components when scraped, through `NodeStatsSource`, so the hot paths carry
+ * no metric code at all. Every name starts with `rangedb_`.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestOutcome } from '../app.js';
+
+export const METRIC_PREFIX = 'rangedb_';
+
+/** Request latency buckets in seconds: 0.5 ms (a cached read) to 10 s (an overloaded node). */
+export const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What the metrics read from the running node at scrape time. */
+export interface NodeStatsSource {
+  groupCommit(): { batches: number; commits: number; queuedWriters: number };
+  /** Write requests holding or waiting for latches, over all ranges. */
+  latchesPending(): number;
+  background(): { gcPasses: number; gcVersionsDeleted: number; ttlPasses: number; ttlItemsDeleted: number };
+  timestamps(): { ceilingRenewals: number; lastIssuedPhysicalMs: number };
+  /** Approximate bytes of the data dir on disk (sampled). */
+  dataDirBytes(): Promise<number>;
+}
+
+/** A counter whose value is owned elsewhere: set to the source's running total at each scrape. */
+function mirroredCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  new Counter({
+    name: METRIC_PREFIX + name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+function mirroredGauge(registry: Registry, name: string, help: string, read: () => number | Promise<number>): void {
+  new Gauge({
+    name: METRIC_PREFIX + name,
+    help,
+    registers: [registry],
+    async collect() {
+      this.set(await read());
+    },
+  });
+}
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'operation'>;
+  private readonly errors: Counter<'operation' | 'error'>;
+  private readonly latency: Histogram<'operation'>;
+
+  constructor(source: NodeStatsSource) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: `${METRIC_PREFIX}requests_total`, help: 'DynamoDB requests served, by operation', labelNames: ['operation'], registers });
+    this.errors = new Counter({
+      name: `${METRIC_PREFIX}request_errors_total`,
+      help: 'DynamoDB requests that failed, by operation and DynamoDB error name',
+      labelNames: ['operation', 'error'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: `${METRIC_PREFIX}request_duration_seconds`,
+      help: 'DynamoDB request latency, by operation',
+      labelNames: ['operation'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+
+    const r = this.registry;
+    mirroredCounter(r, 'group_commit_batches_total', 'Synced batches written by the group committer', () => source.groupCommit().batches);
+    mirroredCounter(r, 'group_commit_commits_total', 'Commits acknowledged by the group committer', () => source.groupCommit().commits);
+    mirroredGauge(r, 'group_commit_queue_depth', 'Commits waiting behind the in-flight synced batch', () => source.groupCommit().queuedWriters);
+    mirroredGauge(r, 'latches_pending', 'Write requests holding or waiting for key latches', () => source.latchesPending());
+    mirroredCounter(r, 'mvcc_gc_passes_total', 'MVCC garbage-collection passes completed', () => source.background().gcPasses);
+    mirroredCounter(r, 'mvcc_gc_versions_deleted_total', 'MVCC versions deleted by garbage collection', () => source.background().gcVersionsDeleted);
+    mirroredCounter(r, 'ttl_passes_total', 'Time-to-live passes completed', () => source.background().ttlPasses);
+    mirroredCounter(r, 'ttl_deletions_total', 'Items deleted because their time to live passed', () => source.background().ttlItemsDeleted);
+    mirroredCounter(r, 'tso_ceiling_renewals_total', 'Durable timestamp ceilings persisted', () => source.timestamps().ceilingRenewals);
+    mirroredGauge(r, 'tso_last_issued_physical_ms', 'Physical part (ms since the epoch) of the last timestamp issued', () => source.timestamps().lastIssuedPhysicalMs);
+    mirroredGauge(r, 'rocksdb_disk_bytes', 'Approximate size of the data dir on disk (sampled)', () => source.dataDirBytes());
+    // RSS, heap, event-loop lag, file descriptors, GC: prom-client's defaults, on our registry.
+    collectDefaultMetrics({ register: r, prefix: METRIC_PREFIX });
+  }
+
+  /** Records one served request (wired to buildApp's `onRequestDone`). */
+  readonly observeRequest = (outcome: RequestOutcome): void => {
+    this.requests.inc({ operation: outcome.operation });
+    if (outcome.errorName !== undefined) this.errors.inc({ operation: outcome.operation, error: outcome.errorName });
+    this.latency.observe({ operation: outcome.operation }, outcome.durationMs / 1000);
+  };
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

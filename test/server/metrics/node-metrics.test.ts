@@ -1,0 +1,108 @@
+import t, { type Test } from 'tap';
+import { rm } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { startEmbeddedNode, type EmbeddedNode } from '../../../server/embedded-node.js';
+import { dynamoRequest } from '../protocol/helpers.js';
+import { tempDir } from '../../helpers/server.js';
+import { sampleValue } from './scrape.js';
+
+async function startNode(t: Test): Promise<EmbeddedNode> {
+  const dataDir = await tempDir('metrics');
+  // Background timers off: the test drives GC and TTL passes itself.
+  const node = await startEmbeddedNode({ dataDir, logger: false, gcIntervalMs: 0, ttlIntervalMs: 0 });
+  t.teardown(async () => {
+    await node.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return node;
+}
+
+async function scrape(app: FastifyInstance): Promise<string> {
+  const response = await app.inject({ method: 'GET', url: '/metrics' });
+  if (response.statusCode !== 200) throw new Error(`scrape answered ${response.statusCode}`);
+  return response.body;
+}
+
+const TABLE = {
+  TableName: 'metrics',
+  KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+  AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+  BillingMode: 'PAY_PER_REQUEST',
+};
+
+t.test('request counts, errors and latency move as requests are served', async (t) => {
+  const node = await startNode(t);
+  const before = await scrape(node.app);
+  t.equal(sampleValue(before, 'rangedb_requests_total', { operation: 'PutItem' }), undefined, 'no PutItem served yet');
+
+  t.equal((await dynamoRequest(node.app, 'CreateTable', TABLE)).statusCode, 200);
+  for (let i = 0; i < 3; i++) {
+    t.equal((await dynamoRequest(node.app, 'PutItem', { TableName: 'metrics', Item: { pk: { S: `k${i}` } } })).statusCode, 200);
+  }
+  t.equal((await dynamoRequest(node.app, 'GetItem', { TableName: 'missing', Key: { pk: { S: 'k' } } })).statusCode, 400);
+
+  const after = await scrape(node.app);
+  t.equal(sampleValue(after, 'rangedb_requests_total', { operation: 'PutItem' }), 3);
+  t.equal(sampleValue(after, 'rangedb_requests_total', { operation: 'CreateTable' }), 1);
+  t.equal(sampleValue(after, 'rangedb_request_errors_total', { operation: 'GetItem', error: 'ResourceNotFoundException' }), 1);
+  t.equal(sampleValue(after, 'rangedb_request_errors_total', { operation: 'PutItem' }), undefined, 'successes are not errors');
+  t.equal(sampleValue(after, 'rangedb_request_duration_seconds_count', { operation: 'PutItem' }), 3);
+  t.ok(sampleValue(after, 'rangedb_request_duration_seconds_sum', { operation: 'PutItem' })! > 0);
+
+  const batchesBefore = sampleValue(before, 'rangedb_group_commit_batches_total')!;
+  const commitsBefore = sampleValue(before, 'rangedb_group_commit_commits_total')!;
+  t.ok(sampleValue(after, 'rangedb_group_commit_batches_total')! > batchesBefore, 'group commit batches grew');
+  t.ok(sampleValue(after, 'rangedb_group_commit_commits_total')! >= commitsBefore + 3, 'each put is a commit');
+  t.equal(sampleValue(after, 'rangedb_group_commit_queue_depth'), 0, 'nothing queued when idle');
+  t.equal(sampleValue(after, 'rangedb_latches_pending'), 0, 'no latches held when idle');
+
+  // Scrapes themselves and the health line are not DynamoDB operations.
+  t.equal(sampleValue(after, 'rangedb_requests_total', { operation: 'unknown' }), undefined);
+  const third = await scrape(node.app);
+  t.equal(sampleValue(third, 'rangedb_requests_total', { operation: 'PutItem' }), 3, 'scraping does not count as a request');
+});
+
+t.test('a request with an unknown target is counted under operation "unknown"', async (t) => {
+  const node = await startNode(t);
+  t.equal((await dynamoRequest(node.app, 'NoSuchOperation', {})).statusCode, 400);
+  const metrics = await scrape(node.app);
+  t.equal(sampleValue(metrics, 'rangedb_request_errors_total', { operation: 'unknown', error: 'UnknownOperationException' }), 1);
+});
+
+t.test('timestamp, GC, TTL, disk and process metrics', async (t) => {
+  const node = await startNode(t);
+  const before = await scrape(node.app);
+  t.ok(sampleValue(before, 'rangedb_tso_ceiling_renewals_total')! >= 1, 'the ceiling was persisted at start');
+  const lastMs = sampleValue(before, 'rangedb_tso_last_issued_physical_ms')!;
+  t.type(lastMs, 'number');
+  t.ok(sampleValue(before, 'rangedb_rocksdb_disk_bytes')! > 0, 'the data dir has a size');
+  t.ok(sampleValue(before, 'rangedb_process_resident_memory_bytes')! > 0, 'process RSS');
+  t.not(sampleValue(before, 'rangedb_nodejs_eventloop_lag_seconds'), undefined, 'event-loop lag');
+  t.equal(sampleValue(before, 'rangedb_mvcc_gc_passes_total'), 0);
+  t.equal(sampleValue(before, 'rangedb_ttl_passes_total'), 0);
+
+  await dynamoRequest(node.app, 'CreateTable', TABLE);
+  await dynamoRequest(node.app, 'UpdateTimeToLive', { TableName: 'metrics', TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires' } });
+  const expired = String(Math.floor(Date.now() / 1000) - 60);
+  await dynamoRequest(node.app, 'PutItem', { TableName: 'metrics', Item: { pk: { S: 'old' }, expires: { N: expired } } });
+  await dynamoRequest(node.app, 'PutItem', { TableName: 'metrics', Item: { pk: { S: 'new' } } });
+  t.equal(await node.engine.expireItems(), 1, 'one item expired');
+  await node.engine.collectGarbage();
+
+  const after = await scrape(node.app);
+  t.equal(sampleValue(after, 'rangedb_ttl_passes_total'), 1);
+  t.equal(sampleValue(after, 'rangedb_ttl_deletions_total'), 1);
+  t.equal(sampleValue(after, 'rangedb_mvcc_gc_passes_total'), 1);
+  t.not(sampleValue(after, 'rangedb_mvcc_gc_versions_deleted_total'), undefined);
+  const lastAfterMs = sampleValue(after, 'rangedb_tso_last_issued_physical_ms')!;
+  t.ok(lastAfterMs >= lastMs, 'timestamps only move forward');
+  t.ok(Math.abs(lastAfterMs - Date.now()) < 60_000, 'the last issued timestamp follows the wall clock');
+});
+
+t.test('every node has its own registry', async (t) => {
+  const first = await startNode(t);
+  const second = await startNode(t);
+  await dynamoRequest(first.app, 'ListTables', {});
+  t.equal(sampleValue(await scrape(first.app), 'rangedb_requests_total', { operation: 'ListTables' }), 1);
+  t.equal(sampleValue(await scrape(second.app), 'rangedb_requests_total', { operation: 'ListTables' }), undefined);
+});
