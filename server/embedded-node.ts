@@ -1,6 +1,7 @@
 /**
  * An embedded single node: one RocksDB data dir, the group committer, the
- * local timestamp oracle, the engine and the HTTP app, wired together, with
+ * timestamp oracle (the TSO Raft group with one replica, on the same code
+ * paths as in a cluster), the engine and the HTTP app, wired together, with
  * the operational endpoints (metrics, health, readiness, admin status).
  * `server/main.ts` runs it from the command line; tests start it in-process.
  *
@@ -15,9 +16,7 @@ import { RocksDbStore } from '../engine/storage/rocksdb/rocksdb-store.js';
 import { GroupCommitter } from '../engine/storage/group-commit.js';
 import type { KvStore } from '../engine/storage/kv-store.js';
 import { Engine } from '../engine/engine.js';
-import { systemKey } from '../engine/mvcc/layout.js';
-import { TimestampAllocator, type CeilingStore } from '../tso/allocator.js';
-import { timestampFromBytes, timestampToBytes } from '../tso/timestamp.js';
+import { startTsoGroup, type TsoGroup } from '../tso/tso-group.js';
 import { physicalMs } from '../tso/timestamp.js';
 import { buildApp } from './app.js';
 import { prepareDataDir } from './data-dir/data-dir.js';
@@ -51,40 +50,10 @@ export interface EmbeddedNode {
   close(): Promise<void>;
 }
 
-const CEILING_KEY = 'tso-ceiling';
-
 /** The only node of an embedded deployment. */
 export const EMBEDDED_NODE_ID = 1;
 /** /ready fails when a timestamp cannot be drawn within this long. */
 export const READY_TIMESTAMP_TIMEOUT_MS = 1_000;
-
-/** Persists the oracle's ceiling as one synced system record. */
-export function kvCeilingStore(store: KvStore): CeilingStore {
-  return {
-    async load() {
-      const value = await store.get(systemKey(CEILING_KEY));
-      return value === undefined ? undefined : timestampFromBytes(value);
-    },
-    async persist(ceiling) {
-      await store.write([{ type: 'put', key: systemKey(CEILING_KEY), value: timestampToBytes(ceiling) }], { sync: true });
-    },
-  };
-}
-
-/** A ceiling store that counts its successful persists (the allocator's ceiling renewals). */
-function countingCeilingStore(inner: CeilingStore): CeilingStore & { readonly renewals: number } {
-  let renewals = 0;
-  return {
-    load: () => inner.load(),
-    async persist(ceiling) {
-      await inner.persist(ceiling);
-      renewals++;
-    },
-    get renewals() {
-      return renewals;
-    },
-  };
-}
 
 class ReadinessTimeoutError extends Error {
   override readonly name = 'ReadinessTimeoutError';
@@ -126,15 +95,26 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
     throw error;
   }
   let app: FastifyInstance | undefined;
+  let tso: TsoGroup | undefined;
   try {
-    const ceilings = countingCeilingStore(kvCeilingStore(store));
-    const allocator = new TimestampAllocator(ceilings);
-    await allocator.start();
+    tso = await startTsoGroup({ nodeId: EMBEDDED_NODE_ID, kv: store });
+    const oracle = tso.oracle;
+    const timestamps = tso.localClient();
+    let lastIssued = 0n;
+    const clock = {
+      async now(): Promise<bigint> {
+        const ts = await timestamps.now();
+        if (ts > lastIssued) lastIssued = ts;
+        return ts;
+      },
+    };
+    // Serve only once the oracle does: its group has elected itself and made a ceiling durable.
+    await clock.now();
     const committer = new GroupCommitter(store);
     const engine = await Engine.open({
       store,
       log: committer,
-      clock: { now: () => allocator.next() },
+      clock,
       onBackgroundError: (task, error) => app?.log.warn({ err: error, task }, 'background work failed; it will be retried'),
       ...(options.gcIntervalMs !== undefined ? { gcIntervalMs: options.gcIntervalMs } : {}),
       ...(options.ttlIntervalMs !== undefined ? { ttlIntervalMs: options.ttlIntervalMs } : {}),
@@ -144,7 +124,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
       latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
       background: () => engine.backgroundStats,
-      timestamps: () => ({ ceilingRenewals: ceilings.renewals, lastIssuedPhysicalMs: allocator.lastIssued < 0n ? 0 : Number(physicalMs(allocator.lastIssued)) }),
+      timestamps: () => ({ ceilingRenewals: oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(lastIssued)) }),
       dataDirBytes: () => dirSize.bytes(),
     });
     const region = options.region ?? 'us-east-1';
@@ -163,7 +143,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       async readiness(): Promise<Readiness> {
         if (closing !== undefined) return { ready: false, reason: 'shutting down' };
         try {
-          await withTimeout(allocator.next(), READY_TIMESTAMP_TIMEOUT_MS);
+          await withTimeout(clock.now(), READY_TIMESTAMP_TIMEOUT_MS);
           return { ready: true };
         } catch (error) {
           return { ready: false, reason: `cannot draw a timestamp: ${error instanceof Error ? error.message : String(error)}` };
@@ -209,6 +189,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
             await serving.close();
             await engine.quiesce();
             await committer.close();
+            await tso?.close();
             await store.close();
           } finally {
             await dataDir.lock.release();
@@ -218,6 +199,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       },
     };
   } catch (error) {
+    await tso?.close();
     await store.close();
     await dataDir.lock.release();
     throw error;
