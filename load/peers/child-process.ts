@@ -3,8 +3,9 @@
  * ceiling): spawned, waited for until they answer HTTP, and all killed on
  * the way out, even on Ctrl-C or an error (see killAllChildren).
  */
+import { freePort } from '../../consensus/adapters/free-port.js';
+export { freePort };
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { DynamoHttpClient } from '../dynamo-http.js';
 
 /** How long a child may take to start serving. */
@@ -28,17 +29,6 @@ export interface StartedChild {
 
 const running = new Set<StartedChild>();
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Output kept per child, for error messages. */
 const OUTPUT_KEEP_CHARS = 20_000;

@@ -5,9 +5,9 @@
  * write, and catches the restarted node up by snapshot (the survivors compact
  * their logs past what it has).
  */
+import { freePort } from '../../consensus/adapters/free-port.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,13 +20,6 @@ const WAIT_LIMIT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 const POLL_MS = 10;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 class Member {
   child: ChildProcess | undefined;

@@ -2,8 +2,9 @@
  * A server in a child process (`node dist/server/main.js`), for tests that
  * kill it with SIGKILL and restart it on the same data dir.
  */
+import { freePort } from '../../consensus/adapters/free-port.js';
+export { freePort };
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -13,17 +14,6 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'server',
 /** How long a child may take to start serving. */
 export const CHILD_START_TIMEOUT_MS = 30_000;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ChildServer {
   process: ChildProcess;

@@ -5,9 +5,9 @@
  * out is checked: unique, increasing per client in response order, and
  * larger than every timestamp received before its call began.
  */
+import { freePort } from '../../consensus/adapters/free-port.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,13 +31,6 @@ const WAIT_LIMIT_MS = 20_000;
 const STATUS_TIMEOUT_MS = 2_000;
 const POLL_MS = 20;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 class Member {
   child: ChildProcess | undefined;

@@ -7,9 +7,9 @@
  *
  *   npx tsc -p . && node dist/tso/bench/tso-bench.js [--seconds 3] [--callers 1,64,1024]
  */
+import { freePort } from '../../consensus/adapters/free-port.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,13 +55,6 @@ if (values.replica !== undefined) {
   await main();
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface RunResult {
   callers: number;
