@@ -19,6 +19,8 @@ export const DROPPED_TABLE_PREFIX = 'dropped-table/';
 
 export class Catalog {
   private readonly tables = new Map<string, TableDefinition>();
+  /** The same tables by id: every write looks its table up by id, so this is a hot path. */
+  private readonly tablesById = new Map<number, TableDefinition>();
   private nextTableId = 1;
   private mutation: Promise<unknown> = Promise.resolve();
 
@@ -35,7 +37,7 @@ export class Catalog {
     const end = Buffer.concat([prefix.subarray(0, prefix.length - 1), Buffer.of(prefix[prefix.length - 1]! + 1)]);
     for await (const [, value] of this.store.iterate({ gte: prefix, lt: end })) {
       const table = JSON.parse(value.toString('utf8')) as TableDefinition;
-      this.tables.set(table.name, table);
+      this.remember(table);
     }
     const next = await this.store.get(systemKey(NEXT_TABLE_ID_KEY));
     if (next !== undefined) this.nextTableId = next.readUInt32BE(0);
@@ -63,8 +65,12 @@ export class Catalog {
 
   /** The live table with this id, if any (a write evaluates against the current definition). */
   byId(tableId: number): TableDefinition | undefined {
-    for (const table of this.tables.values()) if (table.tableId === tableId) return table;
-    return undefined;
+    return this.tablesById.get(tableId);
+  }
+
+  private remember(table: TableDefinition): void {
+    this.tables.set(table.name, table);
+    this.tablesById.set(table.tableId, table);
   }
 
   /**
@@ -91,7 +97,7 @@ export class Catalog {
         { type: 'put', key: tableRecordKey(table.name), value: Buffer.from(JSON.stringify(table)) },
       ]);
       this.nextTableId = id;
-      this.tables.set(table.name, table);
+      this.remember(table);
       return table;
     });
   }
@@ -118,7 +124,7 @@ export class Catalog {
         ...dropped.map((keyspaceId) => ({ type: 'put' as const, key: systemKey(`${DROPPED_TABLE_PREFIX}${keyspaceId}`), value: Buffer.alloc(0) })),
       ]);
       this.nextTableId = id;
-      this.tables.set(name, next);
+      this.remember(next);
       return next;
     });
   }
@@ -134,6 +140,7 @@ export class Catalog {
       ];
       await this.store.write(writes);
       this.tables.delete(name);
+      this.tablesById.delete(table.tableId);
       return table;
     });
   }
