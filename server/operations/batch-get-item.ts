@@ -9,7 +9,7 @@ import type { Item, Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkParameterMix, parseRequestExpressions, type ExpressionRequest } from './shared/expressions.js';
-import { consumedCapacities, readUnits, type CapacityUse, type ReturnConsumedCapacity } from './shared/capacity.js';
+import { consumedCapacities, readUnits, type ReturnConsumedCapacity } from './shared/capacity.js';
 import { checkAttributeValues, checkDistinctNames } from './shared/items.js';
 import { shapeItem } from './shared/projection.js';
 import { itemSizeBytes } from '../../engine/attributes/size.js';
@@ -53,7 +53,7 @@ export function batchGetItem(deps: OperationDeps): OperationHandler {
     });
     const responses: Record<string, Item[]> = {};
     const unprocessed: Record<string, TableKeys> = {};
-    const uses: CapacityUse[] = [];
+    const measured: Array<{ tableName: string; item: Item | undefined; consistent: boolean }> = [];
     let bytes = 0;
     for (const read of reads) {
       const items = await Promise.all(read.itemKeys.map((itemKey) => deps.engine.getItem(itemKey)));
@@ -64,7 +64,7 @@ export function batchGetItem(deps: OperationDeps): OperationHandler {
           deferred.push(read.entry.Keys[i]!);
           return;
         }
-        uses.push({ tableName: read.table.name, units: readUnits(item, read.entry.ConsistentRead === true) });
+        measured.push({ tableName: read.table.name, item, consistent: read.entry.ConsistentRead === true });
         if (item === undefined) return;
         const shaped = shapeItem(item, read.parsed.projection, read.entry.AttributesToGet);
         bytes += itemSizeBytes(shaped);
@@ -74,7 +74,9 @@ export function batchGetItem(deps: OperationDeps): OperationHandler {
       if (deferred.length > 0) unprocessed[read.tableName] = { ...read.entry, Keys: deferred };
     }
     const response: Record<string, unknown> = { Responses: responses, UnprocessedKeys: unprocessed };
-    const capacity = consumedCapacities(request.ReturnConsumedCapacity, uses);
+    const capacity = consumedCapacities(request.ReturnConsumedCapacity, () =>
+      measured.map((r) => ({ tableName: r.tableName, units: readUnits(r.item, r.consistent) })),
+    );
     if (capacity !== undefined) response.ConsumedCapacity = capacity;
     return response;
   };

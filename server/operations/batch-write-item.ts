@@ -72,7 +72,8 @@ export function batchWriteItem(deps: OperationDeps): OperationHandler {
     const response: Record<string, unknown> = { UnprocessedItems: {} };
     const capacity = consumedCapacities(
       request.ReturnConsumedCapacity,
-      planned.map((p, i) => ({ tableName: p.tableName, units: writeUnits(outcomes[i]?.old, outcomes[i]?.new) })),
+      () =>
+        planned.map((p, i) => ({ tableName: p.tableName, units: writeUnits(outcomes[i]?.old, outcomes[i]?.new) })),
     );
     if (capacity !== undefined) response.ConsumedCapacity = capacity;
     return response;

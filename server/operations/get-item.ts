@@ -35,10 +35,10 @@ export function getItem(deps: OperationDeps): OperationHandler {
     if (item !== undefined) {
       response.Item = shapeItem(item, parsed.projection, request.AttributesToGet);
     }
-    const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
+    const capacity = consumedCapacity(request.ReturnConsumedCapacity, () => ({
       tableName: table.name,
       units: readUnits(item, request.ConsistentRead === true),
-    });
+    }));
     if (capacity !== undefined) response.ConsumedCapacity = capacity;
     return response;
   };

@@ -41,7 +41,8 @@ export function transactGetItems(deps: OperationDeps): OperationHandler {
     };
     const capacity = consumedCapacities(
       request.ReturnConsumedCapacity,
-      items.map((item, i) => ({ tableName: gets[i]!.table.name, units: 2 * readUnits(item, true) })),
+      () =>
+        items.map((item, i) => ({ tableName: gets[i]!.table.name, units: 2 * readUnits(item, true) })),
     );
     if (capacity !== undefined) response.ConsumedCapacity = capacity;
     return response;

@@ -59,11 +59,12 @@ export function transactWriteItems(deps: OperationDeps): OperationHandler {
     const response: Record<string, unknown> = {};
     const capacity = consumedCapacities(
       request.ReturnConsumedCapacity,
-      actions.map((action, i) => {
-        const outcome = result.outcomes[i];
-        const units = result.replayed ? 1 : writeUnits(outcome?.old, outcome?.new);
-        return { tableName: action.tableName, units: 2 * units };
-      }),
+      () =>
+        actions.map((action, i) => {
+          const outcome = result.outcomes[i];
+          const units = result.replayed ? 1 : writeUnits(outcome?.old, outcome?.new);
+          return { tableName: action.tableName, units: 2 * units };
+        }),
     );
     if (capacity !== undefined) response.ConsumedCapacity = capacity;
     return response;

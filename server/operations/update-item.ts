@@ -64,10 +64,10 @@ export function updateItem(deps: OperationDeps): OperationHandler {
       default:
         break;
     }
-    const capacity = consumedCapacity(request.ReturnConsumedCapacity, {
+    const capacity = consumedCapacity(request.ReturnConsumedCapacity, () => ({
       tableName: table.name,
       units: writeUnits(outcome.old, outcome.new),
-    });
+    }));
     if (capacity !== undefined) response.ConsumedCapacity = capacity;
     return response;
   };

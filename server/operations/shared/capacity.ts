@@ -24,18 +24,32 @@ export function readUnits(item: Item | undefined, consistent: boolean): number {
   return consistent ? units : units / 2;
 }
 
-/** The ConsumedCapacity member for one table, or undefined when not asked for. */
-export function consumedCapacity(mode: ReturnConsumedCapacity, use: CapacityUse): Record<string, unknown> | undefined {
-  if (mode !== 'TOTAL' && mode !== 'INDEXES') return undefined;
+/**
+ * The ConsumedCapacity member for one table, or undefined when not asked for.
+ * `use` is only called when asked for: sizing items is work most requests skip.
+ */
+export function consumedCapacity(mode: ReturnConsumedCapacity, measure: () => CapacityUse): Record<string, unknown> | undefined {
+  if (!asked(mode)) return undefined;
+  return capacityOf(mode, measure());
+}
+
+function asked(mode: ReturnConsumedCapacity): mode is 'TOTAL' | 'INDEXES' {
+  return mode === 'TOTAL' || mode === 'INDEXES';
+}
+
+function capacityOf(mode: 'TOTAL' | 'INDEXES', use: CapacityUse): Record<string, unknown> {
   const capacity: Record<string, unknown> = { TableName: use.tableName, CapacityUnits: use.units };
   if (mode === 'INDEXES') capacity.Table = { CapacityUnits: use.units };
   return capacity;
 }
 
-/** ConsumedCapacity for several tables (transactions): one entry per table, in first-use order. */
-export function consumedCapacities(mode: ReturnConsumedCapacity, uses: readonly CapacityUse[]): Array<Record<string, unknown>> | undefined {
-  if (mode !== 'TOTAL' && mode !== 'INDEXES') return undefined;
+/** ConsumedCapacity for several tables (batches, transactions): one entry per table, in first-use order. */
+export function consumedCapacities(
+  mode: ReturnConsumedCapacity,
+  measure: () => readonly CapacityUse[],
+): Array<Record<string, unknown>> | undefined {
+  if (!asked(mode)) return undefined;
   const totals = new Map<string, number>();
-  for (const use of uses) totals.set(use.tableName, (totals.get(use.tableName) ?? 0) + use.units);
-  return [...totals].map(([tableName, units]) => consumedCapacity(mode, { tableName, units })!);
+  for (const use of measure()) totals.set(use.tableName, (totals.get(use.tableName) ?? 0) + use.units);
+  return [...totals].map(([tableName, units]) => capacityOf(mode, { tableName, units }));
 }

@@ -72,7 +72,7 @@ export function replaceResponse(
 ): Record<string, unknown> {
   const response: Record<string, unknown> = {};
   if (request.ReturnValues === 'ALL_OLD' && outcome.old !== undefined) response.Attributes = outcome.old;
-  const capacity = consumedCapacity(request.ReturnConsumedCapacity, { tableName, units: writeUnits(outcome.old, outcome.new) });
+  const capacity = consumedCapacity(request.ReturnConsumedCapacity, () => ({ tableName, units: writeUnits(outcome.old, outcome.new) }));
   if (capacity !== undefined) response.ConsumedCapacity = capacity;
   return response;
 }

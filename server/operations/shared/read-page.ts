@@ -92,7 +92,7 @@ export async function readPage(engine: Engine, request: PageRequest): Promise<Re
   const last = evaluated[evaluated.length - 1];
   if (atLimit && last !== undefined) response.LastEvaluatedKey = pick(last, request.keyAttributes);
   const units = Math.max(1, Math.ceil(bytes / 4096)) * (request.consistent ? 1 : 0.5);
-  const capacity = consumedCapacity(request.returnConsumedCapacity, { tableName: request.table.name, units });
+  const capacity = consumedCapacity(request.returnConsumedCapacity, () => ({ tableName: request.table.name, units }));
   if (capacity !== undefined) response.ConsumedCapacity = capacity;
   return response;
 }
