@@ -103,20 +103,7 @@ function validateKeySchema(request: CreateTableRequest): void {
   if (keys.length > definitions.length) {
     throw new ValidationError('Invalid KeySchema: Some index key attribute have no definition');
   }
-  if (keys.some((key) => !definitions.includes(key))) {
-    throw new ValidationError(
-      `${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.join(', ')}]`,
-    );
-  }
-  if (keys.length === 2 && keys[0] === keys[1]) {
-    throw new ValidationError('Both the Hash Key and the Range Key element in the KeySchema have the same name');
-  }
-  if (request.KeySchema[0]?.KeyType !== 'HASH') {
-    throw new ValidationError('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
-  }
-  if (request.KeySchema[1] !== undefined && request.KeySchema[1].KeyType !== 'RANGE') {
-    throw new ValidationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
-  }
+  checkKeySchema(request.KeySchema, definitions);
   if (request.LocalSecondaryIndexes === undefined && request.GlobalSecondaryIndexes === undefined && keys.length !== definitions.length) {
     throw new ValidationError(
       `${INVALID}Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions`,
@@ -139,7 +126,7 @@ function validateIndexes(request: CreateTableRequest, throughput: { read: number
       );
     }
     for (const index of locals) {
-      checkIndexKeySchema(index, definitions);
+      checkKeySchema(index.KeySchema, definitions);
       if (index.KeySchema.length !== 2) {
         throw new ValidationError(`${INVALID}Index KeySchema does not have a range key for index: ${index.IndexName}`);
       }
@@ -160,7 +147,7 @@ function validateIndexes(request: CreateTableRequest, throughput: { read: number
   if (globals !== undefined) {
     if (globals.length === 0) throw new ValidationError(`${INVALID}List of GlobalSecondaryIndexes is empty`);
     for (const index of globals) {
-      checkIndexKeySchema(index, definitions);
+      checkKeySchema(index.KeySchema, definitions);
       if (request.BillingMode === 'PAY_PER_REQUEST' && index.ProvisionedThroughput !== undefined) {
         throw new ValidationError(
           `${INVALID}ProvisionedThroughput should not be specified for index: ${index.IndexName} when BillingMode is PAY_PER_REQUEST`,
@@ -185,20 +172,26 @@ function validateIndexes(request: CreateTableRequest, throughput: { read: number
   return indexes;
 }
 
-function checkIndexKeySchema(index: IndexRequest, definitions: readonly string[]): void {
-  const keys = index.KeySchema.map((k) => k.AttributeName);
+/** Every key attribute of a table or index must have an attribute definition. */
+export function checkKeysDefined(keySchema: readonly KeySchemaElement[], definitions: readonly string[]): void {
+  const keys = keySchema.map((k) => k.AttributeName);
   if (keys.some((key) => !definitions.includes(key))) {
     throw new ValidationError(
       `${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.join(', ')}]`,
     );
   }
-  if (keys.length === 2 && keys[0] === keys[1]) {
+}
+
+/** The checks a table's and an index's key schema share: defined, distinct, HASH then RANGE. */
+function checkKeySchema(keySchema: readonly KeySchemaElement[], definitions: readonly string[]): void {
+  checkKeysDefined(keySchema, definitions);
+  if (keySchema.length === 2 && keySchema[0]!.AttributeName === keySchema[1]!.AttributeName) {
     throw new ValidationError('Both the Hash Key and the Range Key element in the KeySchema have the same name');
   }
-  if (index.KeySchema[0]?.KeyType !== 'HASH') {
+  if (keySchema[0]?.KeyType !== 'HASH') {
     throw new ValidationError('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
   }
-  if (index.KeySchema[1] !== undefined && index.KeySchema[1].KeyType !== 'RANGE') {
+  if (keySchema[1] !== undefined && keySchema[1].KeyType !== 'RANGE') {
     throw new ValidationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
   }
 }

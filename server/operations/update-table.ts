@@ -5,7 +5,7 @@
 import { LimitExceededError, ResourceNotFoundError, ValidationError } from '../../engine/errors.js';
 import { describeTable, type BillingMode, type TableDefinition } from '../../engine/catalog/table.js';
 import type { AttributeDefinition } from '../../engine/types.js';
-import { indexDefinition, type IndexRequest } from './create-table.js';
+import { checkKeysDefined, indexDefinition, type IndexRequest } from './create-table.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 
@@ -139,13 +139,7 @@ async function updateGlobalIndexes(
           if (indexes.some((index) => index.name === create.IndexName)) {
             throw new ValidationError(`${INVALID}Index with name: ${create.IndexName} already exists`);
           }
-          const keys = create.KeySchema.map((k) => k.AttributeName);
-          const missing = keys.filter((key) => !definitions.some((d) => d.AttributeName === key));
-          if (missing.length > 0) {
-            throw new ValidationError(
-              `${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.map((d) => d.AttributeName).join(', ')}]`,
-            );
-          }
+          checkKeysDefined(create.KeySchema, definitions.map((d) => d.AttributeName));
           const own = create.ProvisionedThroughput;
           const throughput = own === undefined ? { read: current.readCapacityUnits, write: current.writeCapacityUnits } : { read: own.ReadCapacityUnits, write: own.WriteCapacityUnits };
           const index = { ...indexDefinition(create, 'global', throughput), indexId: allocateId(), status: 'CREATING' as const };
