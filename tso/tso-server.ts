@@ -3,7 +3,8 @@
  * contiguous range from the local oracle, or with the error that tells the
  * client where to go (NotLeader + leader hint) or to retry (Unavailable).
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { listen } from '../consensus/adapters/listen.js';
 import { FrameDecoder, FrameTooLargeError } from '../consensus/adapters/tcp-transport.js';
 import type { TimestampRange } from './allocator.js';
 import { TsoError, TsoNotLeaderError } from './errors.js';
@@ -33,11 +34,7 @@ export class TsoServer {
   async start(): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.opts.port, this.opts.host);
   }
 
   private accept(socket: Socket): void {

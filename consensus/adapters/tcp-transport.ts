@@ -6,7 +6,8 @@
  * tolerates: a full queue drops (send returns false), a broken connection
  * loses what it had in flight, and reconnects use exponential backoff.
  */
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listen } from './listen.js';
 import { pack, unpack } from 'msgpackr';
 import type { Envelope, HostTransport } from '../host.js';
 import type { NodeId } from '../messages.js';
@@ -203,11 +204,7 @@ export class TcpTransport implements HostTransport {
   async start(): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.opts.port, this.opts.host);
   }
 
   private accept(socket: Socket): void {

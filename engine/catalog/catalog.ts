@@ -90,10 +90,8 @@ export class Catalog {
       let id = this.nextTableId;
       const table: TableDefinition = { ...definition, tableId: id++ };
       if (definition.indexes !== undefined) table.indexes = definition.indexes.map((index) => ({ ...index, indexId: id++ }));
-      const nextId = Buffer.alloc(4);
-      nextId.writeUInt32BE(id);
       await this.store.write([
-        { type: 'put', key: systemKey(NEXT_TABLE_ID_KEY), value: nextId },
+        nextIdWrite(id),
         { type: 'put', key: tableRecordKey(table.name), value: Buffer.from(JSON.stringify(table)) },
       ]);
       this.nextTableId = id;
@@ -116,10 +114,8 @@ export class Catalog {
       const current = this.require(name, `Requested resource not found: Table: ${name} not found`);
       let id = this.nextTableId;
       const next = { ...change(current, () => id++), tableId: current.tableId, name: current.name };
-      const nextId = Buffer.alloc(4);
-      nextId.writeUInt32BE(id);
       await this.store.write([
-        { type: 'put', key: systemKey(NEXT_TABLE_ID_KEY), value: nextId },
+        nextIdWrite(id),
         { type: 'put', key: tableRecordKey(name), value: Buffer.from(JSON.stringify(next)) },
         ...dropped.map((keyspaceId) => ({ type: 'put' as const, key: systemKey(`${DROPPED_TABLE_PREFIX}${keyspaceId}`), value: Buffer.alloc(0) })),
       ]);
@@ -150,6 +146,13 @@ export class Catalog {
     this.mutation = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The record of the next keyspace id to hand out (table and index ids share it). */
+function nextIdWrite(id: number): KvWrite {
+  const value = Buffer.alloc(4);
+  value.writeUInt32BE(id);
+  return { type: 'put', key: systemKey(NEXT_TABLE_ID_KEY), value };
 }
 
 function tableRecordKey(name: string): Buffer {

@@ -3,7 +3,7 @@
  * ceiling): spawned, waited for until they answer HTTP, and all killed on
  * the way out, even on Ctrl-C or an error (see killAllChildren).
  */
-import { freePort } from '../../consensus/adapters/free-port.js';
+import { freePort } from '../../consensus/adapters/listen.js';
 export { freePort };
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DynamoHttpClient } from '../dynamo-http.js';

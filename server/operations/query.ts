@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '../../engine/errors.js';
 import { bindKeyCondition, type KeyConditionTerm } from '../../engine/expressions/index.js';
-import { itemKeySuccessor, partitionSpan, sortKeySpan, type SortKeyCondition } from '../../engine/keys/item-key.js';
+import { partitionSpan, sortKeySpan, type SortKeyCondition } from '../../engine/keys/item-key.js';
 import { hashKeyOf, rangeKeyOf } from '../../engine/catalog/table.js';
 import { valuesEqual } from '../../engine/attributes/compare.js';
 import type { Key } from '../../engine/types.js';
@@ -17,7 +17,7 @@ import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
 import { legacyFilter, legacyKeyCondition, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
 import { checkSelect, conditionPathHeads, readTarget, readTargetPage, type ReadRequest } from './shared/read-page.js';
-import { startKeyOf } from './shared/start-key.js';
+import { resumeAfter, startKeyOf } from './shared/start-key.js';
 
 interface QueryRequest extends ExpressionRequest, LegacyRequest, ReadRequest {
   TableName: string;
@@ -89,11 +89,4 @@ function sortCondition(term: KeyConditionTerm): SortKeyCondition {
     case 'begins_with':
       return { op: 'BEGINS_WITH', prefix: term.prefix };
   }
-}
-
-/** The part of `span` after the start key (before it, backwards). */
-function resumeAfter(itemKey: Buffer, span: { start: Buffer; end: Buffer }, reverse: boolean): { start: Buffer; end: Buffer } {
-  if (reverse) return { start: span.start, end: Buffer.compare(itemKey, span.end) < 0 ? itemKey : span.end };
-  const after = itemKeySuccessor(itemKey);
-  return { start: Buffer.compare(after, span.start) > 0 ? after : span.start, end: span.end };
 }

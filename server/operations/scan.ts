@@ -3,7 +3,7 @@
  * order, paged like Query.
  */
 import { ValidationError } from '../../engine/errors.js';
-import { itemKeySuccessor, tableSegmentSpan, tableSpan } from '../../engine/keys/item-key.js';
+import { tableSegmentSpan, tableSpan } from '../../engine/keys/item-key.js';
 import type { Key } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
@@ -13,7 +13,7 @@ import { checkDistinctNames, checkStartKeyValues } from './shared/items.js';
 import { legacyFilter, type LegacyRequest } from './shared/legacy.js';
 import { checkKeyPathsScalar } from './shared/update-keys.js';
 import { checkSelect, readTarget, readTargetPage, type ReadRequest } from './shared/read-page.js';
-import { startKeyOf } from './shared/start-key.js';
+import { resumeAfter, startKeyOf } from './shared/start-key.js';
 
 interface ScanRequest extends ExpressionRequest, LegacyRequest, ReadRequest {
   TableName: string;
@@ -47,7 +47,7 @@ export function scan(deps: OperationDeps): OperationHandler {
           'The provided Exclusive start key does not map to the provided Segment and TotalSegments values.',
         );
       }
-      span = { start: itemKeySuccessor(itemKey), end: span.end };
+      span = resumeAfter(itemKey, span, false);
     }
     return readTargetPage(deps, table, target, request, {
       span,

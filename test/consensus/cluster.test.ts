@@ -5,7 +5,8 @@
  * write, and catches the restarted node up by snapshot (the survivors compact
  * their logs past what it has).
  */
-import { freePort } from '../../consensus/adapters/free-port.js';
+import { waitFor as waitUntil } from '../helpers/wait-for.js';
+import { freePort } from '../../consensus/adapters/listen.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,14 +70,8 @@ class Member {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_LIMIT_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  return waitUntil(what, probe, WAIT_LIMIT_MS, POLL_MS);
 }
 
 t.test('three processes over TCP with RocksDB', async (tt) => {

@@ -2,7 +2,7 @@
  * A server in a child process (`node dist/server/main.js`), for tests that
  * kill it with SIGKILL and restart it on the same data dir.
  */
-import { freePort } from '../../consensus/adapters/free-port.js';
+import { freePort } from '../../consensus/adapters/listen.js';
 export { freePort };
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

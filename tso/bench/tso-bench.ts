@@ -7,7 +7,7 @@
  *
  *   npx tsc -p . && node dist/tso/bench/tso-bench.js [--seconds 3] [--callers 1,64,1024]
  */
-import { freePort } from '../../consensus/adapters/free-port.js';
+import { freePort } from '../../consensus/adapters/listen.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

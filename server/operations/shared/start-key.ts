@@ -9,6 +9,7 @@ import { indexEntryKey } from '../../../engine/items/secondary-index.js';
 import type { TableDefinition } from '../../../engine/catalog/table.js';
 import type { Key } from '../../../engine/types.js';
 import type { ReadTarget } from './read-page.js';
+import { itemKeySuccessor } from '../../../engine/keys/item-key.js';
 
 export function startKeyOf(table: TableDefinition, target: ReadTarget, startKey: Key): Buffer {
   if (Object.keys(startKey).length !== target.keyAttributes.length) {
@@ -35,4 +36,11 @@ export function startKeyOf(table: TableDefinition, target: ReadTarget, startKey:
   const entryKey = indexEntryKey(table, target.index, startKey);
   if (entryKey === undefined) throw new ValidationError('The provided starting key is invalid');
   return entryKey;
+}
+
+/** The part of `span` after the start key (before it, backwards). */
+export function resumeAfter(itemKey: Buffer, span: { start: Buffer; end: Buffer }, reverse: boolean): { start: Buffer; end: Buffer } {
+  if (reverse) return { start: span.start, end: Buffer.compare(itemKey, span.end) < 0 ? itemKey : span.end };
+  const after = itemKeySuccessor(itemKey);
+  return { start: Buffer.compare(after, span.start) > 0 ? after : span.start, end: span.end };
 }
