@@ -10,7 +10,7 @@ import { Catalog } from './catalog/catalog.js';
 import { purgeDroppedTables } from './catalog/table-purger.js';
 import type { TableDefinition } from './catalog/table.js';
 import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from './items/item-write.js';
-import { RangeReplica, type CommandLog, type Mutation } from './range/replica.js';
+import { LocalCommandLog, RangeReplica, type BatchWriter, type Mutation } from './range/replica.js';
 import type { GcCursor } from './mvcc/gc.js';
 import type { VisibleItem } from './mvcc/mvcc.js';
 import { TtlSweeper } from './items/ttl-sweeper.js';
@@ -22,7 +22,7 @@ import { tableSpan } from './keys/item-key.js';
 export interface EngineOptions {
   store: KvStore;
   /** The durable write path (the group committer over `store`). */
-  log: CommandLog;
+  log: BatchWriter;
   clock: TimestampSource;
   /** How long old MVCC versions are kept; no read may be older than this. */
   versionRetentionMs?: number;
@@ -81,12 +81,9 @@ export class Engine {
     private readonly options: EngineOptions,
     readonly tokens: RequestTokens,
   ) {
-    this.range = new RangeReplica(
-      { rangeId: 1, ...WHOLE_KEYSPACE, generation: 1 },
-      options.store,
-      options.log,
-      options.clock,
-    );
+    const log = new LocalCommandLog(options.log);
+    this.range = new RangeReplica({ rangeId: 1, ...WHOLE_KEYSPACE, generation: 1 }, options.store, log, options.clock);
+    log.bind(this.range);
     this.ttl = new TtlSweeper({
       tables: () => this.catalog.names().map((name) => this.catalog.require(name)),
       snapshotTimestamp: () => this.snapshotTimestamp(),

@@ -2,12 +2,13 @@
  * A range replica: the state machine of one range of the keyspace, and the
  * place where writes to that range are evaluated (DESIGN.md sections 5-6).
  *
- * Everything that changes the range goes through `apply(command)`. Today the
- * embedded node applies commands directly through the group committer; a
- * cluster puts Raft between evaluation and `apply` without changing callers.
- * Commands carry everything they need, so applying one is a pure write: every
- * replica that applies the same commands in the same order ends in the same
- * state.
+ * Everything that changes the range is a command: the leader evaluates a
+ * request and submits the command to its CommandLog (the group committer on
+ * an embedded node, the range's Raft group in a cluster); every replica then
+ * applies it in log order through `stage` (the writes) and `applied` (the
+ * in-memory effects, once the writes are durable). Commands carry everything
+ * they need, so applying one is a pure write: every replica that applies the
+ * same commands in the same order ends in the same state.
  *
  * Write protocol (the ordering rule of DESIGN.md section 6): take the latches
  * of every key, read the latest committed versions, evaluate, THEN draw the
@@ -71,9 +72,35 @@ export interface Evaluation<T> {
   result: T;
 }
 
-/** The durable write path below the replica: the group committer in embedded mode. */
+/**
+ * Where the leader submits commands: it makes `command` durable, applies it
+ * to this replica (stage, write, applied) and resolves once that is done.
+ */
 export interface CommandLog {
+  submit(command: RangeCommand): Promise<void>;
+}
+
+/** A durable batch writer: the group committer. */
+export interface BatchWriter {
   commit(batch: readonly KvWrite[]): Promise<void>;
+}
+
+/** The embedded node's log: commands are applied at once through the group committer. */
+export class LocalCommandLog implements CommandLog {
+  private replica: RangeReplica | undefined;
+
+  constructor(private readonly writer: BatchWriter) {}
+
+  bind(replica: RangeReplica): void {
+    this.replica = replica;
+  }
+
+  async submit(command: RangeCommand): Promise<void> {
+    const replica = this.replica;
+    if (replica === undefined) throw new InternalError('LocalCommandLog used before bind()');
+    await this.writer.commit(replica.stage(command));
+    replica.applied(command);
+  }
 }
 
 export class RangeReplica {
@@ -95,25 +122,25 @@ export class RangeReplica {
     private readonly clock: TimestampSource,
   ) {}
 
-  /** The state-machine entry point: applies one command atomically and durably. */
-  async apply(command: RangeCommand): Promise<void> {
+  /** The state machine, part one: the writes that apply `command` (the same on every replica). */
+  stage(command: RangeCommand): KvWrite[] {
     switch (command.type) {
       case 'write': {
         const writes = command.mutations.flatMap((m) => versionWrites(m.itemKey, command.commitTs, m.item));
-        await this.log.commit([...writes, ...command.system]);
-        this.appliedCount++;
-        return;
+        return command.system.length === 0 ? writes : [...writes, ...command.system];
       }
-      case 'gc': {
-        await this.log.commit(command.garbage.map((key) => ({ type: 'del' as const, key })));
-        this.appliedCount++;
-        return;
-      }
+      case 'gc':
+        return command.garbage.map((key) => ({ type: 'del' as const, key }));
       default: {
         const unknown: never = command;
         throw new InternalError(`unknown range command ${JSON.stringify(unknown)}`);
       }
     }
+  }
+
+  /** The state machine, part two: called once the staged writes of `command` are durable. */
+  applied(_command: RangeCommand): void {
+    this.appliedCount++;
   }
 
   /** A read at a fresh timestamp (or at `readTs`), after writers already latched on the key. */
@@ -160,7 +187,7 @@ export class RangeReplica {
         this.committing.add(committed);
         try {
           const commitTs = await this.clock.now();
-          await this.apply({ type: 'write', commitTs, mutations, system });
+          await this.log.submit({ type: 'write', commitTs, mutations, system });
         } finally {
           this.committing.delete(committed);
           applied();
@@ -189,7 +216,7 @@ export class RangeReplica {
           garbage.push(headKey(tombstone.itemKey));
         }
       }
-      if (garbage.length > 0) await this.apply({ type: 'gc', garbage });
+      if (garbage.length > 0) await this.log.submit({ type: 'gc', garbage });
     } finally {
       release?.();
     }
