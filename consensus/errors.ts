@@ -14,7 +14,10 @@ export type ConsensusErrorCode =
   | 'ProposalDropped'
   | 'InvalidConfig'
   | 'InvalidMessage'
-  | 'InvariantViolated';
+  | 'InvariantViolated'
+  | 'ProposalTimeout'
+  | 'ProposalsFull'
+  | 'StateMachineClosed';
 
 export abstract class ConsensusError extends Error {
   abstract readonly code: ConsensusErrorCode;

@@ -1,0 +1,203 @@
+/**
+ * Driving an application's state machine through one Raft group: the part
+ * every replicated group needs (the meta group, every range group) between
+ * the RaftHost and the application.
+ *
+ * - Committed entries are applied strictly in log order, even though applying
+ *   one is asynchronous (a write to the node's store): each apply is chained
+ *   after the previous one.
+ * - `propose(data)` resolves once the entry is applied on THIS replica, so a
+ *   leader answers a client only after its own state shows the write. Every
+ *   entry carries its proposer's id, a per-process epoch and a sequence
+ *   number, so the proposer recognises its entries even when they are applied
+ *   after it lost leadership (they were committed by the next leader) and
+ *   never mistakes an entry of an earlier process life for a new one.
+ * - A proposal that is not applied within its deadline fails with
+ *   ProposalTimeoutError: its outcome is unknown (it may still commit).
+ * - `serving()` tells whether this replica may answer from its state and
+ *   evaluate new commands: it is leader, it has applied an entry of its own
+ *   term (so every entry committed by earlier leaders is applied here), and
+ *   its leader lease holds (no other leader can have accepted writes).
+ */
+import { randomInt } from 'node:crypto';
+import { ConsensusError, NotLeaderError } from './errors.js';
+import type { GroupApplication } from './host.js';
+import type { Entry, Snapshot } from './messages.js';
+import type { RawNode } from './raw-node.js';
+
+/** What the application does with committed entries. */
+export interface StateMachine {
+  /**
+   * Applies one committed entry's data; entries come in log order, one at a
+   * time. What it returns is handed to the proposer (on the replica that
+   * proposed the entry) as the result of `propose`.
+   */
+  apply(data: Uint8Array, index: number): Promise<unknown>;
+  /** An entry without application data (a new leader's empty entry) was committed at `index`. */
+  skip?(index: number): Promise<void>;
+  restoreSnapshot?(snapshot: Snapshot): void;
+}
+
+/** A proposal that did not apply within this many ticks fails (its outcome unknown). */
+export const DEFAULT_PROPOSAL_TIMEOUT_TICKS = 250;
+/** Most proposals of one group waiting to be applied. */
+export const MAX_PENDING_PROPOSALS = 10_000;
+
+const HEADER_BYTES = 12;
+
+export class ProposalTimeoutError extends ConsensusError {
+  readonly code = 'ProposalTimeout' as const;
+}
+
+export class ProposalsFullError extends ConsensusError {
+  readonly code = 'ProposalsFull' as const;
+}
+
+export class StateMachineClosedError extends ConsensusError {
+  readonly code = 'StateMachineClosed' as const;
+}
+
+interface Pending {
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  expiresAtTick: number;
+}
+
+export interface ReplicatedStateMachineOptions {
+  /** Asks the host for a flush (proposals sit in the Raft node until then). */
+  kick: () => void;
+  proposalTimeoutTicks?: number;
+  /** Told about an apply that failed: the group stops applying (the process should stop). */
+  onApplyError?: (error: unknown) => void;
+}
+
+export class ReplicatedStateMachine implements GroupApplication {
+  private boundNode: RawNode | undefined;
+  private readonly epoch = randomInt(1, 0xffff_ffff);
+  private nextSeq = 1;
+  private readonly pending = new Map<number, Pending>();
+  private ticks = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private appliedTermValue = 0;
+  private appliedIndexValue = 0;
+  private failed: unknown;
+  private closed = false;
+
+  constructor(
+    private readonly machine: StateMachine,
+    private readonly opts: ReplicatedStateMachineOptions,
+  ) {}
+
+  bind(node: RawNode, appliedIndex: number): void {
+    this.boundNode = node;
+    this.appliedIndexValue = appliedIndex;
+  }
+
+  get node(): RawNode {
+    if (this.boundNode === undefined) throw new StateMachineClosedError('state machine used before bind()');
+    return this.boundNode;
+  }
+
+  /** The index of the last entry applied here. */
+  get appliedIndex(): number {
+    return this.appliedIndexValue;
+  }
+
+  /** Leader of its own term with its lease, and every earlier entry applied here. */
+  serving(): boolean {
+    const raft = this.node.raft;
+    return !this.closed && raft.role === 'leader' && this.appliedTermValue === raft.term && raft.leaseValid();
+  }
+
+  /** The leader this replica knows of (0: none). */
+  get leader(): number {
+    return this.node.raft.lead;
+  }
+
+  /** Proposes `data` and resolves, with what applying it returned, once it is applied on this replica. */
+  propose(data: Uint8Array): Promise<unknown> {
+    if (this.closed) return Promise.reject(new StateMachineClosedError('group closed'));
+    if (this.pending.size >= MAX_PENDING_PROPOSALS) {
+      return Promise.reject(new ProposalsFullError(`${this.pending.size} proposals pending`));
+    }
+    const raft = this.node.raft;
+    if (raft.role !== 'leader') return Promise.reject(new NotLeaderError(raft.lead));
+    const seq = this.nextSeq++;
+    const entry = Buffer.allocUnsafe(HEADER_BYTES + data.length);
+    entry.writeUInt32BE(raft.id, 0);
+    entry.writeUInt32BE(this.epoch, 4);
+    entry.writeUInt32BE(seq, 8);
+    entry.set(data, HEADER_BYTES);
+    try {
+      this.node.propose(entry);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const done = new Promise<unknown>((resolve, reject) => {
+      const timeout = this.opts.proposalTimeoutTicks ?? DEFAULT_PROPOSAL_TIMEOUT_TICKS;
+      this.pending.set(seq, { resolve, reject, expiresAtTick: this.ticks + timeout });
+    });
+    this.opts.kick();
+    return done;
+  }
+
+  // ---- GroupApplication ----
+
+  applyEntry(entry: Entry): void {
+    this.tail = this.tail.then(() => this.applyOne(entry));
+  }
+
+  private async applyOne(entry: Entry): Promise<void> {
+    if (this.failed !== undefined || this.closed) return;
+    let result: unknown;
+    try {
+      if (entry.type !== 'normal' || entry.data.length < HEADER_BYTES) {
+        await this.machine.skip?.(entry.index);
+      } else {
+        result = await this.machine.apply(entry.data.subarray(HEADER_BYTES), entry.index);
+      }
+    } catch (error) {
+      this.failed = error;
+      this.opts.onApplyError?.(error);
+      for (const p of this.pending.values()) p.reject(error instanceof Error ? error : new Error(String(error)));
+      this.pending.clear();
+      return;
+    }
+    this.appliedIndexValue = entry.index;
+    this.appliedTermValue = entry.term;
+    if (entry.type !== 'normal' || entry.data.length < HEADER_BYTES) return;
+    const header = Buffer.from(entry.data.buffer, entry.data.byteOffset, HEADER_BYTES);
+    if (header.readUInt32BE(0) !== this.node.raft.id || header.readUInt32BE(4) !== this.epoch) return;
+    const seq = header.readUInt32BE(8);
+    const p = this.pending.get(seq);
+    if (p === undefined) return;
+    this.pending.delete(seq);
+    p.resolve(result);
+  }
+
+  restoreSnapshot(snapshot: Snapshot): void {
+    this.machine.restoreSnapshot?.(snapshot);
+    this.appliedIndexValue = snapshot.metadata.index;
+  }
+
+  /** Resolves once every entry handed to applyEntry so far is applied. */
+  caughtUp(): Promise<void> {
+    return this.tail;
+  }
+
+  /** One Raft tick passed: proposals past their deadline fail. */
+  tick(): void {
+    this.ticks++;
+    for (const [seq, p] of this.pending) {
+      if (p.expiresAtTick > this.ticks) continue;
+      this.pending.delete(seq);
+      p.reject(new ProposalTimeoutError('the proposal was not applied in time; its outcome is unknown'));
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const p of this.pending.values()) p.reject(new StateMachineClosedError('group closed'));
+    this.pending.clear();
+  }
+}
