@@ -1,29 +1,36 @@
 /**
  * The engine facade the server's operations call: the catalog, item reads and
- * writes, and transactions. It owns the routing of item keys to range replicas
- * (one range covering the whole keyspace on an embedded node today).
+ * writes, transactions, and the background work (GC, TTL, purges, index
+ * backfills). Where items live is the DataPath's business: one range in this
+ * process on an embedded node, ranges led by any node in a cluster.
  */
 import type { KvStore } from './storage/kv-store.js';
 import type { TimestampSource } from './timestamp-source.js';
 import type { Item } from './types.js';
-import { Catalog } from './catalog/catalog.js';
+import { Catalog, type CatalogOptions } from './catalog/catalog.js';
 import { purgeDroppedTables } from './catalog/table-purger.js';
 import type { TableDefinition } from './catalog/table.js';
-import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from './items/item-write.js';
-import { LocalCommandLog, RangeReplica, type BatchWriter, type Mutation } from './range/replica.js';
+import type { ItemWrite, WriteOutcome } from './items/item-write.js';
+import { LocalCommandLog, RangeReplica, type BatchWriter } from './range/replica.js';
 import type { GcCursor } from './mvcc/gc.js';
 import type { VisibleItem } from './mvcc/mvcc.js';
 import { TtlSweeper } from './items/ttl-sweeper.js';
 import { RequestTokens } from './txn/request-tokens.js';
-import { transactWriteOnRange, type MutationsOf, type TransactAction } from './txn/transact-write.js';
-import { checkIndexKeys, indexMutations } from './items/secondary-index.js';
+import type { TransactAction } from './txn/transact-write.js';
 import { tableSpan } from './keys/item-key.js';
+import { SingleRangePath, type DataPath } from './routing/data-path.js';
 
 export interface EngineOptions {
   store: KvStore;
   /** The durable write path (the group committer over `store`). */
   log: BatchWriter;
   clock: TimestampSource;
+  /** How the catalog's changes are replicated (default: applied at once to `store`). */
+  catalog?: CatalogOptions;
+  /** Where items live (default: one range over the keyspace, written through `log`). */
+  dataPath?: (catalog: Catalog) => DataPath;
+  /** Whether this node runs the time-to-live sweeps now (a cluster runs them on one node). */
+  runsTtl?: () => boolean;
   /** How long old MVCC versions are kept; no read may be older than this. */
   versionRetentionMs?: number;
   /** Pause between garbage-collection passes; 0 turns the collector off. */
@@ -64,10 +71,11 @@ export interface BackgroundStats {
 const WHOLE_KEYSPACE = { start: Buffer.alloc(0), end: Buffer.alloc(64, 0xff) };
 
 export class Engine {
-  private readonly range: RangeReplica;
+  private readonly path: DataPath;
   private purging: Promise<unknown> = Promise.resolve();
   private gcTimer: NodeJS.Timeout | undefined;
-  private gcCursor: GcCursor | undefined;
+  /** Per range: where its next garbage-collection pass resumes. */
+  private readonly gcCursors = new Map<number, GcCursor | undefined>();
   private gcRunning: Promise<unknown> = Promise.resolve();
   private readonly ttl: TtlSweeper;
   private readonly backfills = new Map<number, Promise<void>>();
@@ -81,9 +89,14 @@ export class Engine {
     private readonly options: EngineOptions,
     readonly tokens: RequestTokens,
   ) {
-    const log = new LocalCommandLog(options.log);
-    this.range = new RangeReplica({ rangeId: 1, ...WHOLE_KEYSPACE, generation: 1 }, options.store, log, options.clock);
-    log.bind(this.range);
+    if (options.dataPath !== undefined) {
+      this.path = options.dataPath(catalog);
+    } else {
+      const log = new LocalCommandLog(options.log);
+      const range = new RangeReplica({ rangeId: 1, ...WHOLE_KEYSPACE, generation: 1 }, options.store, log, options.clock);
+      log.bind(range);
+      this.path = new SingleRangePath(range, catalog);
+    }
     this.ttl = new TtlSweeper({
       tables: () => this.catalog.names().map((name) => this.catalog.require(name)),
       snapshotTimestamp: () => this.snapshotTimestamp(),
@@ -93,7 +106,7 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    const catalog = await Catalog.open(options.store);
+    const catalog = await Catalog.open(options.store, options.catalog);
     const engine = new Engine(catalog, options, new RequestTokens(options.store));
     engine.schedulePurge();
     engine.startBackgroundWork();
@@ -106,9 +119,9 @@ export class Engine {
     return engine;
   }
 
-  /** The range replicas this engine serves (one covering the keyspace on an embedded node). */
+  /** The range replicas in this process (one covering the keyspace on an embedded node). */
   get ranges(): readonly RangeReplica[] {
-    return [this.range];
+    return this.path.localReplicas();
   }
 
   /** Completed garbage-collection and time-to-live passes and what they deleted. */
@@ -124,79 +137,46 @@ export class Engine {
 
   /** The item as of a fresh timestamp, or as of `readTs` (from `snapshotTimestamp`). */
   async getItem(itemKey: Buffer, readTs?: bigint): Promise<Item | undefined> {
-    return (await this.range.read(itemKey, readTs)).item;
+    return (await this.path.read(itemKey, readTs)).item;
   }
 
   /** A timestamp at which `scan` reads a consistent snapshot of every key. */
   snapshotTimestamp(): Promise<bigint> {
-    return this.range.snapshotTimestamp();
+    return this.path.snapshotTimestamp();
   }
 
   /** The items visible at `readTs` in the item-key span [start, end). */
   scan(span: { start: Buffer; end: Buffer }, readTs: bigint, reverse = false): AsyncGenerator<VisibleItem> {
-    return this.range.scan(span.start, span.end, readTs, reverse);
+    return this.path.scan(span, readTs, reverse);
   }
 
-  /** One item write, evaluated under the item's latch; throws ConditionalCheckFailed. */
   /**
+   * One item write, evaluated under the item's latch on its range's leader;
+   * throws ConditionalCheckFailed.
    * One item write. `needsCurrent: false` says the caller needs nothing of
    * the current item (no condition, nothing returned); the write is then
    * blind unless the table, as defined once the latch is held, has indexes.
    */
   async writeItem(tableId: number, itemKey: Buffer, write: ItemWrite, needsCurrent = true): Promise<WriteOutcome> {
-    const blind = () => !needsCurrent && write.condition === undefined && (this.catalog.byId(tableId)?.indexes?.length ?? 0) === 0;
-    return this.range.write(
-      [itemKey],
-      (current) => {
-        const outcome = evaluateItemWrite(write, current[0]?.item);
-        return { mutations: this.mutationsOf(tableId, itemKey, outcome), result: outcome };
-      },
-      blind,
-    );
+    return this.path.writeItem(tableId, itemKey, write, needsCurrent);
   }
 
-  /**
-   * Writes the entries of one index for an item as it is now, under the
-   * item's latch: the backfill step of a new index, safe against concurrent
-   * writes of the item (which maintain the index themselves).
-   */
-  async reindexItem(tableId: number, itemKey: Buffer, indexId: number): Promise<void> {
-    await this.range.write([itemKey], (current) => {
-      const table = this.catalog.byId(tableId);
-      const item = current[0]?.item;
-      const mutations = table === undefined || item === undefined ? [] : indexMutations(table, undefined, item, indexId);
-      return { mutations, result: undefined };
-    });
+  /** Writes one index's entries for an item as it is now (the backfill step of a new index). */
+  reindexItem(tableId: number, itemKey: Buffer, indexId: number): Promise<void> {
+    return this.path.reindexItem(tableId, itemKey, indexId);
   }
-
-  /**
-   * What an evaluated write changes: the item, and the entries of the table's
-   * indexes as the table is defined now (evaluation runs under the item's
-   * latch, so an index added meanwhile is either backfilled after this write
-   * or maintained by it).
-   */
-  private readonly mutationsOf: MutationsOf = (tableId, itemKey, outcome) => {
-    if (!outcome.writes) return [];
-    const mutations: Mutation[] = [{ itemKey, item: outcome.new }];
-    const table = this.catalog.byId(tableId);
-    if (table?.indexes !== undefined) {
-      if (outcome.new !== undefined) checkIndexKeys(table, outcome.new);
-      mutations.push(...indexMutations(table, outcome.old, outcome.new));
-    }
-    return mutations;
-  };
 
   async transactWrite(actions: readonly TransactAction[], options: TransactOptions = {}): Promise<TransactResult> {
     const token = options.token;
     if (token === undefined) {
-      return { outcomes: await transactWriteOnRange(this.range, actions, this.mutationsOf), replayed: false };
+      return { outcomes: await this.path.transactWrite(actions, []), replayed: false };
     }
     const state = await this.tokens.claim(token.value, token.fingerprint);
     if (state === 'replay') return { outcomes: [], replayed: true };
     let committed = false;
     try {
       const record = this.tokens.recordWrite(token.value, token.fingerprint);
-      const outcomes = await transactWriteOnRange(this.range, actions, this.mutationsOf, [record]);
+      const outcomes = await this.path.transactWrite(actions, [record]);
       committed = true;
       return { outcomes, replayed: false };
     } finally {
@@ -251,15 +231,21 @@ export class Engine {
   /** One bounded garbage-collection pass (the timer runs these; tests call it directly). */
   async collectGarbage(): Promise<number> {
     const retention = this.options.versionRetentionMs ?? DEFAULT_VERSION_RETENTION_MS;
-    const pass = await this.range.collectGarbage(retention, this.gcCursor);
-    this.gcCursor = pass.next;
+    let deleted = 0;
+    for (const range of this.path.localLeaders()) {
+      const rangeId = range.descriptor.rangeId;
+      const pass = await range.collectGarbage(retention, this.gcCursors.get(rangeId));
+      this.gcCursors.set(rangeId, pass.next);
+      deleted += pass.deleted;
+    }
     this.background.gcPasses++;
-    this.background.gcVersionsDeleted += pass.deleted;
-    return pass.deleted;
+    this.background.gcVersionsDeleted += deleted;
+    return deleted;
   }
 
   /** One bounded time-to-live pass (the timer runs these; tests call it directly). */
   async expireItems(nowSec = Date.now() / 1000): Promise<number> {
+    if (this.options.runsTtl?.() === false) return 0;
     const deleted = await this.ttl.sweep(nowSec);
     this.background.ttlPasses++;
     this.background.ttlItemsDeleted += deleted;
