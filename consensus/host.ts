@@ -104,6 +104,16 @@ export class RaftHost {
     return node;
   }
 
+  /** Stops running a group here (its storage is the caller's to delete). Unknown ids are ignored. */
+  removeGroup(groupId: number): void {
+    this.groups.delete(groupId);
+  }
+
+  /** How many groups run here. */
+  get size(): number {
+    return this.groups.size;
+  }
+
   group(groupId: number): RawNode {
     const g = this.groups.get(groupId);
     if (g === undefined) throw new UnknownGroupError(`no group ${groupId} on node ${this.opts.nodeId}`);

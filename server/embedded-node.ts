@@ -60,7 +60,7 @@ class ReadinessTimeoutError extends Error {
 }
 
 /** Resolves `promise`, or rejects once `ms` have passed; the timer never holds the process open. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new ReadinessTimeoutError(`no timestamp within ${ms} ms`)), ms);
@@ -74,13 +74,13 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** `http://host:port` of a listening address (a string is a pipe or socket path, kept as is). */
-function httpAddressOf(address: AddressInfo | string | undefined): string | null {
+export function httpAddressOf(address: AddressInfo | string | undefined): string | null {
   if (address === undefined) return null;
   if (typeof address === 'string') return address;
   return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
-function hex(key: Buffer): string {
+export function hex(key: Buffer): string {
   return key.toString('hex');
 }
 

@@ -60,6 +60,46 @@ export interface TsoGroup {
 
 const noTransport: HostTransport = { send: () => undefined };
 
+/** The TSO group as one group among others on a node's shared RaftHost (a cluster node). */
+export interface AttachedTsoGroup {
+  readonly oracle: TsoOracle;
+  readonly node: RawNode;
+}
+
+/**
+ * Adds the TSO group to `host` (bootstrapping its storage with `voters` the
+ * first time). The caller drives the host: it calls `oracle.tick()` on every
+ * tick and `oracle.observe()` after every flush.
+ */
+export async function attachTsoGroup(opts: {
+  host: RaftHost;
+  kv: RaftKvStore;
+  nodeId: number;
+  voters: readonly number[];
+  kick: () => void;
+  clock?: Clock;
+  allocator?: AllocatorOptions;
+}): Promise<AttachedTsoGroup> {
+  let storage = await RocksDbRaftStorage.open(opts.kv, TSO_GROUP_ID);
+  if (storage.lastIndex() === 0 && storage.initialState().hardState.term === 0) {
+    storage = await RocksDbRaftStorage.bootstrap(opts.kv, TSO_GROUP_ID, opts.voters);
+  }
+  const oracle = new TsoOracle({ kick: opts.kick, clock: opts.clock, allocator: opts.allocator });
+  const snap = storage.snapshot();
+  oracle.restoreSnapshot(snap);
+  const node = opts.host.addGroup(TSO_GROUP_ID, storage, oracle, {
+    electionTick: ELECTION_TICKS,
+    heartbeatTick: HEARTBEAT_TICKS,
+    applied: snap.metadata.index,
+    random: new SeededRandom(opts.nodeId * 7919 + Date.now()),
+    preVote: true,
+    checkQuorum: true,
+    readOnly: 'lease-based',
+  });
+  oracle.bind(node);
+  return { oracle, node };
+}
+
 export async function startTsoGroup(opts: TsoGroupOptions): Promise<TsoGroup> {
   const peers = opts.peers ?? new Map<number, PeerAddress>();
   const voters = peers.size === 0 ? [opts.nodeId] : [...peers.keys()].sort((a, b) => a - b);
@@ -71,11 +111,6 @@ export async function startTsoGroup(opts: TsoGroupOptions): Promise<TsoGroup> {
     ownedStore = await RocksDbStore.open(opts.dataDir);
     kv = ownedStore;
   }
-  let storage = await RocksDbRaftStorage.open(kv, TSO_GROUP_ID);
-  if (storage.lastIndex() === 0 && storage.initialState().hardState.term === 0) {
-    storage = await RocksDbRaftStorage.bootstrap(kv, TSO_GROUP_ID, voters);
-  }
-
   const remote = new Map([...peers].filter(([id]) => id !== opts.nodeId));
   let host: RaftHost | undefined;
   let oracle: TsoOracle | undefined;
@@ -97,19 +132,17 @@ export async function startTsoGroup(opts: TsoGroupOptions): Promise<TsoGroup> {
           },
         });
   host = new RaftHost({ nodeId: opts.nodeId, kv, transport: transport ?? noTransport, sync: opts.sync ?? true });
-  oracle = new TsoOracle({ kick: flush, clock: opts.clock, allocator: opts.allocator });
-  const snap = storage.snapshot();
-  oracle.restoreSnapshot(snap);
-  const node = host.addGroup(TSO_GROUP_ID, storage, oracle, {
-    electionTick: ELECTION_TICKS,
-    heartbeatTick: HEARTBEAT_TICKS,
-    applied: snap.metadata.index,
-    random: new SeededRandom(opts.nodeId * 7919 + Date.now()),
-    preVote: true,
-    checkQuorum: true,
-    readOnly: 'lease-based',
+  const attached = await attachTsoGroup({
+    host,
+    kv,
+    nodeId: opts.nodeId,
+    voters,
+    kick: flush,
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    ...(opts.allocator !== undefined ? { allocator: opts.allocator } : {}),
   });
-  oracle.bind(node);
+  oracle = attached.oracle;
+  const node = attached.node;
   await transport?.start();
   if (voters.length === 1) node.campaign(); // alone: no reason to wait an election timeout
 

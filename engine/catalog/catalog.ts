@@ -73,6 +73,12 @@ export interface CatalogLog {
 /** A change computed against a revision that is no longer the latest. */
 export class CatalogConflictError extends InternalError {}
 
+/** This node's catalog did not reach a revision in time (its meta replica lags). */
+export class CatalogBehindError extends InternalError {}
+
+/** Most callers waiting for the catalog to reach a revision. */
+export const MAX_REVISION_WAITERS = 10_000;
+
 /** How many times a change is recomputed after losing a race before giving up. */
 export const MAX_CATALOG_CHANGE_ATTEMPTS = 64;
 
@@ -110,6 +116,7 @@ export class Catalog {
   private mutation: Promise<unknown> = Promise.resolve();
   private readonly log: CatalogLog;
   private readonly listeners: Array<(change: CatalogChange) => void> = [];
+  private revisionWaiters: Array<{ revision: number; resolve: () => void }> = [];
 
   private constructor(
     private readonly store: KvStore,
@@ -175,6 +182,29 @@ export class Catalog {
 
   range(rangeId: number): RangeRecord | undefined {
     return this.rangesById.get(rangeId);
+  }
+
+  /**
+   * Resolves once this node has applied `revision` (a change made through
+   * another node), or rejects with CatalogBehindError after `timeoutMs`.
+   */
+  async waitForRevision(revision: number, timeoutMs: number): Promise<void> {
+    if (this.revisionValue >= revision) return;
+    if (this.revisionWaiters.length >= MAX_REVISION_WAITERS) throw new CatalogBehindError(`catalog at ${this.revisionValue}, ${revision} wanted; too many waiters`);
+    await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        revision,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.revisionWaiters = this.revisionWaiters.filter((w) => w !== waiter);
+        reject(new CatalogBehindError(`catalog at revision ${this.revisionValue} after ${timeoutMs} ms; ${revision} wanted`));
+      }, timeoutMs);
+      this.revisionWaiters.push(waiter);
+    });
   }
 
   /** Called with every change once it is applied on this node. */
@@ -283,6 +313,11 @@ export class Catalog {
     for (const range of change.addRanges ?? []) this.rangesById.set(range.rangeId, range);
     for (const rangeId of change.removeRanges ?? []) this.rangesById.delete(rangeId);
     for (const listener of this.listeners) listener(change);
+    if (this.revisionWaiters.length > 0) {
+      const ready = this.revisionWaiters.filter((w) => w.revision <= this.revisionValue);
+      this.revisionWaiters = this.revisionWaiters.filter((w) => w.revision > this.revisionValue);
+      for (const waiter of ready) waiter.resolve();
+    }
   }
 
   /**

@@ -1,0 +1,246 @@
+/**
+ * The data path of a cluster node (DESIGN.md section 5): any node accepts any
+ * request, finds the range that owns each key from its replica of the meta
+ * group (the catalog's range records), and sends the request to the range's
+ * leader: in-process when that is this node, over the node RPC otherwise.
+ *
+ * Leaders are cached per range (first guess: the range's preferred leader)
+ * and corrected from NotLeader hints. Requests that certainly did not run
+ * (NotLeader, RangeNotFound, a refused connection) are retried with backoff
+ * on the hinted or next replica until the routing deadline; reads are also
+ * retried after a lost connection or a timeout, writes are not (they may
+ * have run), and the caller gets InternalServerError, as DynamoDB answers
+ * when a write's outcome is unknown.
+ */
+import type { Catalog, RangeRecord } from '../catalog/catalog.js';
+import { ValidationError } from '../errors.js';
+import type { ItemWrite, WriteOutcome } from '../items/item-write.js';
+import { itemKeySuccessor } from '../keys/item-key.js';
+import type { VersionRead, VisibleItem } from '../mvcc/mvcc.js';
+import type { RangeReplica } from '../range/replica.js';
+import type { KvWrite } from '../storage/kv-store.js';
+import type { TimestampSource } from '../timestamp-source.js';
+import type { TransactAction } from '../txn/transact-write.js';
+import type { DataPath, Span } from './data-path.js';
+import { NoRangeForKeyError, NotLeaderError, RangeNotFoundError, RangeUnavailableError, RoutingError } from './errors.js';
+import type { RangeDirectory, RangeHandler } from './range-handler.js';
+import type { RangeRequest, ScanPage } from './wire.js';
+
+/** How a node reaches another node's RangeHandler. */
+export interface RangeRpc {
+  call(to: number, request: RangeRequest, timeoutMs: number): Promise<unknown>;
+}
+
+/** How long the router keeps trying one request before giving up. */
+export const ROUTING_DEADLINE_MS = 10_000;
+/** Backoff between attempts: doubles from the first to the last. */
+export const ROUTING_BACKOFF_MIN_MS = 5;
+export const ROUTING_BACKOFF_MAX_MS = 250;
+/** Items per scan page fetched from a range leader. */
+export const SCAN_PAGE_ITEMS = 512;
+
+/** Transport failures after which a request may or may not have run (codes of the RPC errors). */
+const AMBIGUOUS_FAILURES = new Set(['Unreachable', 'Timeout', 'RpcUnreachable', 'RpcTimeout']);
+
+export interface ClusterPathOptions {
+  nodeId: number;
+  catalog: Catalog;
+  directory: RangeDirectory;
+  handler: RangeHandler;
+  rpc: RangeRpc;
+  clock: TimestampSource;
+  deadlineMs?: number;
+}
+
+function isReadOnly(request: RangeRequest): boolean {
+  return request.method === 'read' || request.method === 'scan';
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ClusterPath implements DataPath {
+  /** The ranges ordered by start key, rebuilt when the catalog's revision moves. */
+  private sorted: RangeRecord[] = [];
+  private sortedAt = -1;
+  private readonly leaders = new Map<number, number>();
+
+  constructor(private readonly opts: ClusterPathOptions) {}
+
+  // ---- locating ranges ----
+
+  private rangesInOrder(): RangeRecord[] {
+    const revision = this.opts.catalog.revision;
+    if (revision !== this.sortedAt) {
+      this.sorted = this.opts.catalog.ranges().sort((a, b) => Buffer.compare(a.start, b.start));
+      this.sortedAt = revision;
+    }
+    return this.sorted;
+  }
+
+  /** The range whose span holds `key`. */
+  rangeFor(key: Buffer): RangeRecord {
+    const ranges = this.rangesInOrder();
+    let lo = 0;
+    let hi = ranges.length - 1;
+    let found: RangeRecord | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const range = ranges[mid]!;
+      if (Buffer.compare(range.start, key) <= 0) {
+        found = range;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found === undefined || Buffer.compare(key, found.end) >= 0) throw new NoRangeForKeyError();
+    return found;
+  }
+
+  /** The ranges overlapping [start, end), in key order. */
+  private rangesOverlapping(span: Span): RangeRecord[] {
+    return this.rangesInOrder().filter((r) => Buffer.compare(r.start, span.end) < 0 && Buffer.compare(span.start, r.end) < 0);
+  }
+
+  // ---- sending ----
+
+  private async send(range: RangeRecord, request: RangeRequest): Promise<unknown> {
+    const deadline = Date.now() + (this.opts.deadlineMs ?? ROUTING_DEADLINE_MS);
+    let backoff = ROUTING_BACKOFF_MIN_MS;
+    let target = this.leaders.get(range.rangeId) ?? range.preferredLeader;
+    for (let attempt = 0; ; attempt++) {
+      let retryOn: number | undefined;
+      try {
+        const result =
+          target === this.opts.nodeId
+            ? await this.opts.handler.handle(request)
+            : await this.opts.rpc.call(target, request, Math.max(1, deadline - Date.now()));
+        this.leaders.set(range.rangeId, target);
+        return result;
+      } catch (error) {
+        if (error instanceof NotLeaderError) {
+          retryOn = error.leader !== 0 && error.leader !== target ? error.leader : undefined;
+        } else if (error instanceof RangeNotFoundError) {
+          retryOn = undefined;
+        } else if (!(error instanceof RoutingError) && errorCode(error) !== undefined && isTransportFailure(error)) {
+          if (AMBIGUOUS_FAILURES.has(errorCode(error)!) && !isReadOnly(request)) throw new RangeUnavailableError(
+            `the outcome of the write is unknown: node ${target} did not answer`,
+          );
+        } else {
+          throw error;
+        }
+      }
+      if (Date.now() >= deadline) {
+        throw new RangeUnavailableError(`range ${range.rangeId} has no reachable leader (last tried node ${target})`);
+      }
+      if (retryOn !== undefined) {
+        target = retryOn;
+        continue; // a fresh hint: go there at once
+      }
+      // No better hint: wait (an election may be running), then try the next replica.
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, ROUTING_BACKOFF_MAX_MS);
+      const hinted = this.leaders.get(range.rangeId);
+      const replicas = range.replicas;
+      target = attempt % 2 === 0 && hinted !== undefined && hinted !== target
+        ? hinted
+        : replicas[(replicas.indexOf(target) + 1) % replicas.length]!;
+      this.leaders.delete(range.rangeId);
+    }
+  }
+
+  // ---- DataPath ----
+
+  async read(itemKey: Buffer, readTs?: bigint): Promise<VersionRead> {
+    const range = this.rangeFor(itemKey);
+    const request: RangeRequest = { method: 'read', rangeId: range.rangeId, itemKey };
+    if (readTs !== undefined) request.readTs = readTs;
+    return (await this.send(range, request)) as VersionRead;
+  }
+
+  snapshotTimestamp(): Promise<bigint> {
+    return this.opts.clock.now();
+  }
+
+  async *scan(span: Span, readTs: bigint, reverse: boolean): AsyncGenerator<VisibleItem> {
+    const ranges = this.rangesOverlapping(span);
+    if (reverse) ranges.reverse();
+    for (const range of ranges) {
+      let start = Buffer.compare(range.start, span.start) > 0 ? range.start : span.start;
+      let end = Buffer.compare(range.end, span.end) < 0 ? range.end : span.end;
+      for (;;) {
+        const request: RangeRequest = { method: 'scan', rangeId: range.rangeId, start, end, readTs, reverse, limit: SCAN_PAGE_ITEMS };
+        const page = (await this.send(range, request)) as ScanPage;
+        yield* page.items;
+        const last = page.items[page.items.length - 1];
+        if (!page.more || last === undefined) break;
+        if (reverse) end = last.itemKey;
+        else start = itemKeySuccessor(last.itemKey);
+      }
+    }
+  }
+
+  async writeItem(tableId: number, itemKey: Buffer, write: ItemWrite, needsCurrent: boolean): Promise<WriteOutcome> {
+    const range = this.rangeFor(itemKey);
+    const request: RangeRequest = {
+      method: 'write',
+      rangeId: range.rangeId,
+      catalogRevision: this.opts.catalog.revision,
+      tableId,
+      itemKey,
+      write,
+      needsCurrent,
+    };
+    return (await this.send(range, request)) as WriteOutcome;
+  }
+
+  async reindexItem(tableId: number, itemKey: Buffer, indexId: number): Promise<void> {
+    const range = this.rangeFor(itemKey);
+    await this.send(range, {
+      method: 'reindex',
+      rangeId: range.rangeId,
+      catalogRevision: this.opts.catalog.revision,
+      tableId,
+      itemKey,
+      indexId,
+    });
+  }
+
+  async transactWrite(actions: readonly TransactAction[], system: readonly KvWrite[]): Promise<WriteOutcome[]> {
+    const ranges = new Map<number, RangeRecord>();
+    for (const action of actions) {
+      const range = this.rangeFor(action.itemKey);
+      ranges.set(range.rangeId, range);
+    }
+    if (ranges.size !== 1) {
+      throw new ValidationError('TransactWriteItems across ranges is not available on this cluster yet');
+    }
+    const range = [...ranges.values()][0]!;
+    return (await this.send(range, {
+      method: 'transact',
+      rangeId: range.rangeId,
+      catalogRevision: this.opts.catalog.revision,
+      actions: [...actions],
+      system: [...system],
+    })) as WriteOutcome[];
+  }
+
+  localLeaders(): readonly RangeReplica[] {
+    return this.opts.directory.all().filter((range) => range.serving()).map((range) => range.replica);
+  }
+
+  localReplicas(): readonly RangeReplica[] {
+    return this.opts.directory.all().map((range) => range.replica);
+  }
+}
+
+/** Errors of the node RPC layer (they carry a string code and are not engine errors). */
+function isTransportFailure(error: unknown): boolean {
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' && name.startsWith('Rpc');
+}
