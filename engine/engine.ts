@@ -245,7 +245,6 @@ export class Engine {
 
   /** One bounded time-to-live pass (the timer runs these; tests call it directly). */
   async expireItems(nowSec = Date.now() / 1000): Promise<number> {
-    if (this.options.runsTtl?.() === false) return 0;
     const deleted = await this.ttl.sweep(nowSec);
     this.background.ttlPasses++;
     this.background.ttlItemsDeleted += deleted;
@@ -267,6 +266,7 @@ export class Engine {
     const ttlInterval = this.options.ttlIntervalMs ?? DEFAULT_TTL_INTERVAL_MS;
     if (ttlInterval > 0) {
       this.ttlTimer = setInterval(() => {
+        if (this.options.runsTtl?.() === false) return;
         this.ttlRunning = this.ttlRunning.then(() => this.expireItems()).catch((error: unknown) => this.reportBackground('ttl', error));
       }, ttlInterval);
       this.ttlTimer.unref();

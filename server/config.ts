@@ -3,6 +3,9 @@
  * variables and an optional JSON config file (`--config`): flags win over the
  * environment, the environment over the file, the file over defaults.
  * Bad values are a ConfigError with a message that names the flag.
+ *
+ * `--initial-cluster` turns a node into a member of a multi-node cluster
+ * (`ServerConfig.cluster`); without it the node is embedded and single.
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SLOW_REQUEST_MS } from './app.js';
@@ -19,8 +22,25 @@ export interface ServerConfig {
   slowRequestMs?: number;
   /** The JSON config file the settings were read from, if any. */
   configFile?: string;
+  /** Present only when --initial-cluster is given: this node is a cluster member. */
+  cluster?: ClusterConfig;
   /** `--help` was given: print HELP_TEXT and exit. */
   help: boolean;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface ClusterConfig {
+  nodeId: number;
+  /** Where this node listens for peers (absent: its own entry in `members`). */
+  peer?: HostPort;
+  /** The initial cluster: every member's peer address, this node's included. */
+  members: Map<number, HostPort>;
+  /** Ranges each new table is pre-split into, per member (absent: the cluster node's default). */
+  rangesPerNode?: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -39,6 +59,12 @@ export { DEFAULT_SLOW_REQUEST_MS };
 export const MAX_SLOW_REQUEST_MS = 3_600_000;
 /** A config file larger than this is not a config file. */
 export const MAX_CONFIG_FILE_BYTES = 64 * 1024;
+/** Node ids are small positive numbers; beyond this is a typo. */
+export const MAX_NODE_ID = 65_535;
+/** More initial members than this is not a cluster this design serves. */
+export const MAX_INITIAL_MEMBERS = 64;
+export const MIN_RANGES_PER_NODE = 1;
+export const MAX_RANGES_PER_NODE = 64;
 /** Shown instead of secrets when the configuration is printed. */
 export const REDACTED = '[redacted]';
 
@@ -56,6 +82,7 @@ A DynamoDB-compatible database. Point any AWS SDK at http://<host>:<port>.
 Options (each also read from the environment variable shown):
   --port <n>                 HTTP port (RANGEDB_PORT, default ${DEFAULT_PORT})
   --host <address>           address to listen on (RANGEDB_HOST, default ${DEFAULT_HOST})
+  --http <host:port>         both at once (RANGEDB_HTTP), e.g. 0.0.0.0:8000
   --data-dir <path>          data directory (RANGEDB_DATA_DIR, default ${DEFAULT_DATA_DIR})
   --log-level <level>        ${LOG_LEVELS.join('|')} (RANGEDB_LOG_LEVEL, default ${DEFAULT_LOG_LEVEL})
   --access-key-id <id>       verify SigV4 signatures with this key pair
@@ -70,9 +97,33 @@ Options (each also read from the environment variable shown):
                              (RANGEDB_CONFIG); flags and environment win over it
   --help                     print this text
 
+Cluster options (without --initial-cluster the node is embedded and single):
+  --initial-cluster <list>   every member's id and peer address, this node's too:
+                             1=host:port,2=host:port,3=host:port
+                             (RANGEDB_INITIAL_CLUSTER)
+  --node-id <n>              this node's id in that list (RANGEDB_NODE_ID)
+  --peer <host:port>         where this node listens for peers (RANGEDB_PEER,
+                             default: its address in --initial-cluster)
+  --ranges-per-node <n>      ranges each new table is pre-split into, per member,
+                             ${MIN_RANGES_PER_NODE}..${MAX_RANGES_PER_NODE} (RANGEDB_RANGES_PER_NODE, default 4)
+
 Without an access key pair, any well-formed signature is accepted (like DynamoDB Local).`;
 
-type Setting = 'port' | 'host' | 'dataDir' | 'logLevel' | 'accessKeyId' | 'secretAccessKey' | 'bodyLimitBytes' | 'slowRequestMs' | 'configFile';
+type Setting =
+  | 'port'
+  | 'host'
+  | 'http'
+  | 'dataDir'
+  | 'logLevel'
+  | 'accessKeyId'
+  | 'secretAccessKey'
+  | 'bodyLimitBytes'
+  | 'slowRequestMs'
+  | 'configFile'
+  | 'nodeId'
+  | 'peer'
+  | 'initialCluster'
+  | 'rangesPerNode';
 
 /** Settings a config file may hold (not the path of a config file itself). */
 type FileSetting = Exclude<Setting, 'configFile'>;
@@ -81,6 +132,7 @@ type FileSetting = Exclude<Setting, 'configFile'>;
 const SETTINGS: Readonly<Record<string, { setting: Setting; env?: string }>> = {
   '--port': { setting: 'port', env: 'RANGEDB_PORT' },
   '--host': { setting: 'host', env: 'RANGEDB_HOST' },
+  '--http': { setting: 'http', env: 'RANGEDB_HTTP' },
   '--data-dir': { setting: 'dataDir', env: 'RANGEDB_DATA_DIR' },
   '--log-level': { setting: 'logLevel', env: 'RANGEDB_LOG_LEVEL' },
   '--access-key-id': { setting: 'accessKeyId', env: 'RANGEDB_ACCESS_KEY_ID' },
@@ -88,6 +140,10 @@ const SETTINGS: Readonly<Record<string, { setting: Setting; env?: string }>> = {
   '--body-limit-bytes': { setting: 'bodyLimitBytes', env: 'RANGEDB_BODY_LIMIT_BYTES' },
   '--slow-request-ms': { setting: 'slowRequestMs', env: 'RANGEDB_SLOW_REQUEST_MS' },
   '--config': { setting: 'configFile', env: 'RANGEDB_CONFIG' },
+  '--node-id': { setting: 'nodeId', env: 'RANGEDB_NODE_ID' },
+  '--peer': { setting: 'peer', env: 'RANGEDB_PEER' },
+  '--initial-cluster': { setting: 'initialCluster', env: 'RANGEDB_INITIAL_CLUSTER' },
+  '--ranges-per-node': { setting: 'rangesPerNode', env: 'RANGEDB_RANGES_PER_NODE' },
 };
 
 /** Reads a config file's text; injectable so tests need no files. */
@@ -156,13 +212,15 @@ function readFlags(argv: readonly string[]): { values: Partial<Record<Setting, s
   return { values, help };
 }
 
-function parseInteger(setting: Setting, raw: string, min: number, max: number): number {
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${flagOf(setting)} must be a whole number, got '${raw}'`);
+function parseWholeNumber(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got '${raw}'`);
   const value = Number(raw.trim());
-  if (value < min || value > max) {
-    throw new ConfigError(`${flagOf(setting)} must be between ${min} and ${max}, got ${value}`);
-  }
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function parseInteger(setting: Setting, raw: string, min: number, max: number): number {
+  return parseWholeNumber(flagOf(setting), raw, min, max);
 }
 
 function nonEmpty(setting: Setting, raw: string): string {
@@ -170,18 +228,110 @@ function nonEmpty(setting: Setting, raw: string): string {
   return raw;
 }
 
+/** `host:port`, or `[v6-address]:port`. */
+const HOST_PORT = /^(?:\[([^\]\s]+)\]|([^:\s[\]]+)):(\d+)$/;
+
+/** Parses `host:port`; `name` is what the error message calls it. */
+function parseHostPort(name: string, raw: string, minPort = 1): HostPort {
+  const match = HOST_PORT.exec(raw.trim());
+  if (match === null) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
+  return { host: (match[1] ?? match[2])!, port: parseWholeNumber(`${name}'s port`, match[3]!, minPort, 65535) };
+}
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+type Values = Partial<Record<Setting, string>>;
+
+/** The settings given as RANGEDB_* variables; an empty variable is unset. */
+function readEnv(env: NodeJS.ProcessEnv): Values {
+  const values: Values = {};
+  for (const { setting, env: variable } of Object.values(SETTINGS)) {
+    const value = variable === undefined ? undefined : env[variable];
+    if (value !== undefined && value !== '') values[setting] = value;
+  }
+  return values;
+}
+
+/**
+ * `--http host:port` stands for --host and --port given in the same place
+ * (flags, environment or file), so the usual precedence applies to it.
+ */
+function expandHttp(values: Values, where: string): Values {
+  if (values.http === undefined) return values;
+  if (values.host !== undefined || values.port !== undefined) {
+    throw new ConfigError(`--http sets the host and the port: give either it or --host/--port (${where})`);
+  }
+  const { host, port } = parseHostPort('--http', values.http, 0);
+  return { ...values, host, port: String(port) };
+}
+
+/** `1=host:port,2=host:port,...`: ids and addresses each unique. */
+function parseInitialCluster(raw: string): Map<number, HostPort> {
+  const flag = flagOf('initialCluster');
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (entries.length > MAX_INITIAL_MEMBERS) throw new ConfigError(`${flag} lists ${entries.length} members; at most ${MAX_INITIAL_MEMBERS}`);
+  const members = new Map<number, HostPort>();
+  const idByAddress = new Map<string, number>();
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    if (equals === -1) throw new ConfigError(`${flag} must list id=host:port entries separated by commas, got '${entry}' in '${raw}'`);
+    const id = parseWholeNumber(`${flag}: member id`, entry.slice(0, equals), 1, MAX_NODE_ID);
+    if (members.has(id)) throw new ConfigError(`${flag} lists node ${id} twice`);
+    const address = parseHostPort(`${flag}: node ${id}`, entry.slice(equals + 1));
+    const key = formatHostPort(address);
+    const other = idByAddress.get(key);
+    if (other !== undefined) throw new ConfigError(`${flag}: nodes ${other} and ${id} have the same address ${key}`);
+    idByAddress.set(key, id);
+    members.set(id, address);
+  }
+  return members;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/** Two listening addresses collide when their ports match and either could take the other's host. */
+function collides(a: HostPort, b: HostPort): boolean {
+  return a.port !== 0 && a.port === b.port && (a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host));
+}
+
+const CLUSTER_ONLY: readonly FileSetting[] = ['nodeId', 'peer', 'rangesPerNode'];
+
+function parseClusterConfig(raw: (setting: FileSetting) => string | undefined, http: HostPort): ClusterConfig | undefined {
+  const initialCluster = raw('initialCluster');
+  if (initialCluster === undefined) {
+    const stray = CLUSTER_ONLY.find((setting) => raw(setting) !== undefined);
+    if (stray !== undefined) throw new ConfigError(`${flagOf(stray)} is a cluster option: it needs --initial-cluster`);
+    return undefined;
+  }
+  const members = parseInitialCluster(initialCluster);
+  const nodeIdRaw = raw('nodeId');
+  if (nodeIdRaw === undefined) throw new ConfigError('--initial-cluster needs --node-id: which of its members this node is');
+  const nodeId = parseInteger('nodeId', nodeIdRaw, 1, MAX_NODE_ID);
+  const own = members.get(nodeId);
+  if (own === undefined) {
+    throw new ConfigError(`--node-id ${nodeId} is not in --initial-cluster (its members are ${[...members.keys()].join(', ')})`);
+  }
+  const cluster: ClusterConfig = { nodeId, members };
+  const peer = raw('peer');
+  if (peer !== undefined) cluster.peer = parseHostPort('--peer', peer);
+  const peerListen = cluster.peer ?? own;
+  if (collides(http, peerListen)) {
+    throw new ConfigError(`The HTTP address ${formatHostPort(http)} and the peer address ${formatHostPort(peerListen)} need different ports`);
+  }
+  const rangesPerNode = raw('rangesPerNode');
+  if (rangesPerNode !== undefined) cluster.rangesPerNode = parseInteger('rangesPerNode', rangesPerNode, MIN_RANGES_PER_NODE, MAX_RANGES_PER_NODE);
+  return cluster;
+}
+
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, readFile: ConfigFileReader = readConfigFileText): ServerConfig {
-  const { values: flags, help } = readFlags(argv);
-  const fromFlagOrEnv = (setting: Setting): string | undefined => {
-    const fromFlag = flags[setting];
-    if (fromFlag !== undefined) return fromFlag;
-    const variable = SETTINGS[flagOf(setting)]!.env;
-    const fromEnv = variable === undefined ? undefined : env[variable];
-    return fromEnv === '' ? undefined : fromEnv;
-  };
-  const configFile = fromFlagOrEnv('configFile');
-  const file = configFile === undefined ? {} : readConfigFile(nonEmpty('configFile', configFile), readFile);
-  const raw = (setting: FileSetting): string | undefined => fromFlagOrEnv(setting) ?? file[setting];
+  const { values: flagValues, help } = readFlags(argv);
+  const flags = expandHttp(flagValues, 'flags');
+  const environment = expandHttp(readEnv(env), 'environment');
+  const configFile = flags.configFile ?? environment.configFile;
+  const file = configFile === undefined ? {} : expandHttp(readConfigFile(nonEmpty('configFile', configFile), readFile), `config file ${configFile}`);
+  const raw = (setting: FileSetting): string | undefined => flags[setting] ?? environment[setting] ?? file[setting];
 
   const logLevel = raw('logLevel') ?? DEFAULT_LOG_LEVEL;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -210,15 +360,27 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, rea
   const slowRequestMs = raw('slowRequestMs');
   if (slowRequestMs !== undefined) config.slowRequestMs = parseInteger('slowRequestMs', slowRequestMs, 0, MAX_SLOW_REQUEST_MS);
   if (configFile !== undefined) config.configFile = configFile;
+  const cluster = parseClusterConfig(raw, { host: config.host, port: config.port });
+  if (cluster !== undefined) config.cluster = cluster;
   return config;
 }
 
-/** The configuration as it may be printed: every setting, defaults filled in, secrets replaced. */
+/** The configuration as it may be printed: every setting, defaults filled in, secrets replaced, addresses as host:port. */
 export function redactedConfig(config: ServerConfig): Record<string, unknown> {
-  const { help: _help, ...settings } = config;
+  const { help: _help, cluster, ...settings } = config;
   return {
     ...settings,
     slowRequestMs: config.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS,
     ...(config.secretAccessKey !== undefined ? { secretAccessKey: REDACTED } : {}),
+    ...(cluster !== undefined ? { cluster: printableCluster(cluster) } : {}),
+  };
+}
+
+/** A Map prints as {} in JSON logs: members become an object of id -> host:port. */
+function printableCluster(cluster: ClusterConfig): Record<string, unknown> {
+  return {
+    ...cluster,
+    ...(cluster.peer !== undefined ? { peer: formatHostPort(cluster.peer) } : {}),
+    members: Object.fromEntries([...cluster.members].map(([id, address]) => [String(id), formatHostPort(address)])),
   };
 }

@@ -3,6 +3,7 @@
  * replica's TsoServer, or, in embedded mode, straight to the local oracle.
  * Either way a call yields one range or throws a TsoError (transport
  * failures surface as TsoUnavailableError, so the client tries elsewhere).
+ * Through a PeerListener, `preamble` (its protocol byte) starts each connection.
  */
 import { connect, type Socket } from 'node:net';
 import { FrameDecoder } from '../consensus/adapters/tcp-transport.js';
@@ -33,6 +34,11 @@ export interface ReplicaAddress {
   port: number;
 }
 
+export interface TcpTsoChannelOptions {
+  /** Written first on every connection (the PeerListener's protocol byte). */
+  preamble?: Buffer;
+}
+
 const errorFromCode: Record<Exclude<TsoErrorCode, 'NotLeader'>, new (message: string) => TsoError> = {
   Unavailable: TsoUnavailableError,
   Deadline: TsoDeadlineError,
@@ -60,7 +66,10 @@ class ReplicaConnection {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
 
-  constructor(private readonly address: ReplicaAddress) {}
+  constructor(
+    private readonly address: ReplicaAddress,
+    private readonly preamble: Buffer | undefined,
+  ) {}
 
   async request(count: number, timeoutMs: number): Promise<GetTimestampsResponse> {
     const id = this.nextId++;
@@ -85,6 +94,7 @@ class ReplicaConnection {
     if (this.connected !== undefined) return this.connected;
     const socket = connect(this.address.port, this.address.host);
     socket.setNoDelay(true);
+    if (this.preamble !== undefined) socket.write(this.preamble); // buffered until connected, ahead of every request
     this.socket = socket;
     const decoder = new FrameDecoder(MAX_TSO_FRAME_BYTES);
     this.connected = new Promise<void>((resolve, reject) => {
@@ -134,9 +144,9 @@ export class TcpTsoChannel implements TsoChannel {
   readonly replicas: readonly number[];
   private readonly connections = new Map<number, ReplicaConnection>();
 
-  constructor(addresses: ReadonlyMap<number, ReplicaAddress>) {
+  constructor(addresses: ReadonlyMap<number, ReplicaAddress>, options: TcpTsoChannelOptions = {}) {
     this.replicas = [...addresses.keys()];
-    for (const [id, address] of addresses) this.connections.set(id, new ReplicaConnection(address));
+    for (const [id, address] of addresses) this.connections.set(id, new ReplicaConnection(address, options.preamble));
   }
 
   async getTimestamps(replica: number, count: number, timeoutMs: number): Promise<TimestampRange> {

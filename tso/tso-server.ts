@@ -2,9 +2,11 @@
  * Serves GetTimestamps(count) over TCP: each request is answered with one
  * contiguous range from the local oracle, or with the error that tells the
  * client where to go (NotLeader + leader hint) or to retry (Unavailable).
+ * It listens on its own port, or (with `listen: false`) is handed sockets by
+ * a PeerListener.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { listen } from '../consensus/adapters/listen.js';
+import type { Socket } from 'node:net';
+import { InboundEndpoint, type InboundListenOptions } from '../consensus/adapters/peer-listener.js';
 import { FrameDecoder, FrameTooLargeError } from '../consensus/adapters/tcp-transport.js';
 import type { TimestampRange } from './allocator.js';
 import { TsoError, TsoNotLeaderError } from './errors.js';
@@ -18,28 +20,17 @@ export interface TimestampService {
   getTimestamps(count: number): Promise<TimestampRange>;
 }
 
-export interface TsoServerOptions {
+export interface TsoServerOptions extends InboundListenOptions {
   service: TimestampService;
-  host: string;
-  /** 0 picks a free port (see the value start() resolves with). */
-  port: number;
 }
 
-export class TsoServer {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-
-  constructor(private readonly opts: TsoServerOptions) {}
-
-  async start(): Promise<number> {
-    const server = createServer((socket) => this.accept(socket));
-    this.server = server;
-    return listen(server, this.opts.port, this.opts.host);
+export class TsoServer extends InboundEndpoint {
+  constructor(private readonly opts: TsoServerOptions) {
+    super(opts);
   }
 
-  private accept(socket: Socket): void {
+  protected serve(socket: Socket): void {
     socket.setNoDelay(true);
-    this.sockets.add(socket);
     const decoder = new FrameDecoder(MAX_TSO_FRAME_BYTES);
     let inFlight = 0;
     socket.on('data', (chunk: Buffer) => {
@@ -66,8 +57,6 @@ export class TsoServer {
         throw err;
       }
     });
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.sockets.delete(socket));
   }
 
   private async answer(id: number, count: number): Promise<GetTimestampsResponse> {
@@ -82,12 +71,5 @@ export class TsoServer {
       // A bad count (AllocatorRangeError) or anything else: retrying cannot help.
       return { id, ok: false, code: 'Invalid', leader: 0, message: err instanceof Error ? err.message : 'failed' };
     }
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

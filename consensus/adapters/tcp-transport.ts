@@ -5,9 +5,12 @@
  * sends to that peer, for all groups. Delivery is best effort, which Raft
  * tolerates: a full queue drops (send returns false), a broken connection
  * loses what it had in flight, and reconnects use exponential backoff.
+ * It listens on its own port, or (with `listen: false`) is handed inbound
+ * sockets by a PeerListener, in which case `preamble` (the protocol byte)
+ * starts every outgoing connection.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { listen } from './listen.js';
+import { connect, type Socket } from 'node:net';
+import { InboundEndpoint, type InboundListenOptions } from './peer-listener.js';
 import { pack, unpack } from 'msgpackr';
 import type { Envelope, HostTransport } from '../host.js';
 import type { NodeId } from '../messages.js';
@@ -33,11 +36,10 @@ export interface TcpTransportLimits {
   reconnectMaxMs: number;
 }
 
-export interface TcpTransportOptions {
+export interface TcpTransportOptions extends InboundListenOptions {
   nodeId: NodeId;
-  /** Where to listen; port 0 picks a free port (see `port` after start()). */
-  host: string;
-  port: number;
+  /** Written first on every outgoing connection (the PeerListener's protocol byte). */
+  preamble?: Buffer;
   peers: ReadonlyMap<NodeId, PeerAddress>;
   onEnvelopes: (from: NodeId, envelopes: Envelope[]) => void;
   limits?: Partial<TcpTransportLimits>;
@@ -58,12 +60,16 @@ export class MalformedFrameError extends Error {
   readonly code = 'MalformedFrame' as const;
 }
 
-export function encodeFrame(from: NodeId, envelopes: readonly Envelope[], maxFrameBytes: number): Buffer {
-  const body = pack({ from, envelopes });
+/** Prefixes an encoded body with its length; refuses bodies over `maxFrameBytes`. */
+export function frameBody(body: Buffer, maxFrameBytes: number): Buffer {
   if (body.length > maxFrameBytes) throw new FrameTooLargeError(`frame of ${body.length} bytes exceeds ${maxFrameBytes}`);
   const header = Buffer.alloc(FRAME_HEADER_BYTES);
   header.writeUInt32BE(body.length, 0);
   return Buffer.concat([header, body]);
+}
+
+export function encodeFrame(from: NodeId, envelopes: readonly Envelope[], maxFrameBytes: number): Buffer {
+  return frameBody(pack({ from, envelopes }), maxFrameBytes);
 }
 
 /** Splits a byte stream into frame bodies. */
@@ -109,6 +115,7 @@ class PeerLink {
     private readonly address: PeerAddress,
     private readonly limits: TcpTransportLimits,
     private readonly stats: TransportStats,
+    private readonly preamble: Buffer | undefined,
   ) {
     this.backoffMs = limits.reconnectMinMs;
   }
@@ -134,7 +141,7 @@ class PeerLink {
     this.socket = socket;
     socket.on('connect', () => {
       this.connecting = false;
-      this.writable = true;
+      this.writable = this.preamble === undefined || socket.write(this.preamble);
       this.backoffMs = this.limits.reconnectMinMs;
       this.stats.connects++;
       this.drainQueue();
@@ -182,14 +189,13 @@ class PeerLink {
   }
 }
 
-export class TcpTransport implements HostTransport {
-  private server: Server | undefined;
+export class TcpTransport extends InboundEndpoint implements HostTransport {
   private readonly links = new Map<NodeId, PeerLink>();
-  private readonly inbound = new Set<Socket>();
   private readonly limits: TcpTransportLimits;
   readonly stats: TransportStats = { framesSent: 0, framesReceived: 0, dropped: 0, connects: 0 };
 
   constructor(private readonly opts: TcpTransportOptions) {
+    super(opts);
     this.limits = {
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       maxQueuedFrames: DEFAULT_MAX_QUEUED_FRAMES,
@@ -200,15 +206,7 @@ export class TcpTransport implements HostTransport {
     };
   }
 
-  /** Start listening; resolves with the bound port. */
-  async start(): Promise<number> {
-    const server = createServer((socket) => this.accept(socket));
-    this.server = server;
-    return listen(server, this.opts.port, this.opts.host);
-  }
-
-  private accept(socket: Socket): void {
-    this.inbound.add(socket);
+  protected serve(socket: Socket): void {
     const decoder = new FrameDecoder(this.limits.maxFrameBytes);
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -225,8 +223,6 @@ export class TcpTransport implements HostTransport {
         throw err;
       }
     });
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.inbound.delete(socket));
   }
 
   /** Queue one frame with all of `envelopes` for `to`; false if it was dropped. */
@@ -245,16 +241,13 @@ export class TcpTransport implements HostTransport {
       return false;
     }
     let link = this.links.get(to);
-    if (link === undefined) this.links.set(to, (link = new PeerLink(address, this.limits, this.stats)));
+    if (link === undefined) this.links.set(to, (link = new PeerLink(address, this.limits, this.stats, this.opts.preamble)));
     return link.enqueue(frame);
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     for (const link of this.links.values()) link.close();
     this.links.clear();
-    for (const socket of this.inbound) socket.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await super.close();
   }
 }

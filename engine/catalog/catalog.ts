@@ -110,6 +110,8 @@ export class Catalog {
   private readonly tables = new Map<string, TableDefinition>();
   /** The same tables by id: every write looks its table up by id, so this is a hot path. */
   private readonly tablesById = new Map<number, TableDefinition>();
+  /** The table owning each index keyspace id. */
+  private readonly tablesByIndexId = new Map<number, TableDefinition>();
   private readonly rangesById = new Map<number, RangeRecord>();
   private nextTableId = 1;
   private revisionValue = 0;
@@ -175,6 +177,11 @@ export class Catalog {
     return this.tablesById.get(tableId);
   }
 
+  /** The live table one of whose indexes has this keyspace id, if any. */
+  byIndexId(indexId: number): TableDefinition | undefined {
+    return this.tablesByIndexId.get(indexId);
+  }
+
   /** Every range (cluster mode), in no particular order. */
   ranges(): RangeRecord[] {
     return [...this.rangesById.values()];
@@ -214,7 +221,10 @@ export class Catalog {
 
   private remember(table: TableDefinition): void {
     this.tables.set(table.name, table);
+    const previous = this.tablesById.get(table.tableId);
+    if (previous !== undefined) this.forgetIndexes(previous);
     this.tablesById.set(table.tableId, table);
+    for (const index of table.indexes ?? []) this.tablesByIndexId.set(index.indexId, table);
   }
 
   /**
@@ -278,6 +288,10 @@ export class Catalog {
     });
   }
 
+  private forgetIndexes(table: TableDefinition): void {
+    for (const index of table.indexes ?? []) this.tablesByIndexId.delete(index.indexId);
+  }
+
   /** Whether `change` applies now (it was computed against the current revision). */
   accepts(change: CatalogChange): boolean {
     return change.baseRevision === this.revisionValue;
@@ -307,7 +321,10 @@ export class Catalog {
     if (change.remove !== undefined) {
       const table = this.tables.get(change.remove);
       this.tables.delete(change.remove);
-      if (table !== undefined) this.tablesById.delete(table.tableId);
+      if (table !== undefined) {
+        this.tablesById.delete(table.tableId);
+        this.forgetIndexes(table);
+      }
     }
     if (change.put !== undefined) this.remember(change.put);
     for (const range of change.addRanges ?? []) this.rangesById.set(range.rangeId, range);

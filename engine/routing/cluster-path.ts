@@ -15,7 +15,7 @@
 import type { Catalog, RangeRecord } from '../catalog/catalog.js';
 import { ValidationError } from '../errors.js';
 import type { ItemWrite, WriteOutcome } from '../items/item-write.js';
-import { itemKeySuccessor } from '../keys/item-key.js';
+import { itemKeySuccessor, TABLE_ID_BYTES } from '../keys/item-key.js';
 import type { VersionRead, VisibleItem } from '../mvcc/mvcc.js';
 import type { RangeReplica } from '../range/replica.js';
 import type { KvWrite } from '../storage/kv-store.js';
@@ -39,8 +39,6 @@ export const ROUTING_BACKOFF_MAX_MS = 250;
 /** Items per scan page fetched from a range leader. */
 export const SCAN_PAGE_ITEMS = 512;
 
-/** Transport failures after which a request may or may not have run (codes of the RPC errors). */
-const AMBIGUOUS_FAILURES = new Set(['Unreachable', 'Timeout', 'RpcUnreachable', 'RpcTimeout']);
 
 export interface ClusterPathOptions {
   nodeId: number;
@@ -127,10 +125,10 @@ export class ClusterPath implements DataPath {
           retryOn = error.leader !== 0 && error.leader !== target ? error.leader : undefined;
         } else if (error instanceof RangeNotFoundError) {
           retryOn = undefined;
-        } else if (!(error instanceof RoutingError) && errorCode(error) !== undefined && isTransportFailure(error)) {
-          if (AMBIGUOUS_FAILURES.has(errorCode(error)!) && !isReadOnly(request)) throw new RangeUnavailableError(
-            `the outcome of the write is unknown: node ${target} did not answer`,
-          );
+        } else if (!(error instanceof RoutingError) && isTransportFailure(error)) {
+          if (maybeDelivered(error) && !isReadOnly(request)) {
+            throw new RangeUnavailableError(`the outcome of the write is unknown: node ${target} did not answer`);
+          }
         } else {
           throw error;
         }
@@ -167,21 +165,49 @@ export class ClusterPath implements DataPath {
     return this.opts.clock.now();
   }
 
+  /**
+   * A table span is read range after range, in key order. An index span is
+   * read from every range of its table at once (each range holds the index
+   * entries of its own items) and the streams are merged in key order.
+   */
   async *scan(span: Span, readTs: bigint, reverse: boolean): AsyncGenerator<VisibleItem> {
+    const keyspaceId = span.start.length >= TABLE_ID_BYTES ? span.start.readUInt32BE(0) : undefined;
+    const indexed = keyspaceId === undefined ? undefined : this.opts.catalog.byIndexId(keyspaceId);
+    if (indexed !== undefined) {
+      const ranges = this.rangesInOrder().filter((range) => range.tableId === indexed.tableId);
+      yield* mergeByKey(
+        ranges.map((range) => this.scanRange(range, span.start, span.end, readTs, reverse, indexed.tableId)),
+        reverse,
+      );
+      return;
+    }
     const ranges = this.rangesOverlapping(span);
     if (reverse) ranges.reverse();
     for (const range of ranges) {
-      let start = Buffer.compare(range.start, span.start) > 0 ? range.start : span.start;
-      let end = Buffer.compare(range.end, span.end) < 0 ? range.end : span.end;
-      for (;;) {
-        const request: RangeRequest = { method: 'scan', rangeId: range.rangeId, start, end, readTs, reverse, limit: SCAN_PAGE_ITEMS };
-        const page = (await this.send(range, request)) as ScanPage;
-        yield* page.items;
-        const last = page.items[page.items.length - 1];
-        if (!page.more || last === undefined) break;
-        if (reverse) end = last.itemKey;
-        else start = itemKeySuccessor(last.itemKey);
-      }
+      const start = Buffer.compare(range.start, span.start) > 0 ? range.start : span.start;
+      const end = Buffer.compare(range.end, span.end) < 0 ? range.end : span.end;
+      yield* this.scanRange(range, start, end, readTs, reverse);
+    }
+  }
+
+  /** [start, end) of one range, page by page. */
+  private async *scanRange(
+    range: RangeRecord,
+    start: Buffer,
+    end: Buffer,
+    readTs: bigint,
+    reverse: boolean,
+    indexOf?: number,
+  ): AsyncGenerator<VisibleItem> {
+    for (;;) {
+      const request: RangeRequest = { method: 'scan', rangeId: range.rangeId, start, end, readTs, reverse, limit: SCAN_PAGE_ITEMS };
+      if (indexOf !== undefined) request.indexOf = indexOf;
+      const page = (await this.send(range, request)) as ScanPage;
+      yield* page.items;
+      const last = page.items[page.items.length - 1];
+      if (!page.more || last === undefined) return;
+      if (reverse) end = last.itemKey;
+      else start = itemKeySuccessor(last.itemKey);
     }
   }
 
@@ -239,8 +265,39 @@ export class ClusterPath implements DataPath {
   }
 }
 
-/** Errors of the node RPC layer (they carry a string code and are not engine errors). */
+/** Merges streams that are each in key order (descending when `reverse`) into one; keys are unique across streams. */
+async function* mergeByKey(streams: AsyncGenerator<VisibleItem>[], reverse: boolean): AsyncGenerator<VisibleItem> {
+  const heads = await Promise.all(streams.map((stream) => stream.next()));
+  const sign = reverse ? -1 : 1;
+  try {
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i]!;
+        if (head.done === true) continue;
+        if (best < 0 || sign * Buffer.compare(head.value.itemKey, (heads[best]!.value as VisibleItem).itemKey) < 0) best = i;
+      }
+      if (best < 0) return;
+      yield heads[best]!.value as VisibleItem;
+      heads[best] = await streams[best]!.next();
+    }
+  } finally {
+    await Promise.all(streams.map((stream) => stream.return(undefined)));
+  }
+}
+
+/** Errors of the node RPC layer (the RangeRpc port's transport failures): their codes start with Rpc. */
 function isTransportFailure(error: unknown): boolean {
-  const name = (error as { name?: unknown }).name;
-  return typeof name === 'string' && name.startsWith('Rpc');
+  return errorCode(error)?.startsWith('Rpc') === true;
+}
+
+/**
+ * Whether a failed call may have run on the peer: a refused connection and
+ * an overloaded peer did not run it; a lost connection or a timeout may have.
+ */
+function maybeDelivered(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code === 'RpcOverloaded' || code === 'RpcClosed') return false;
+  if (code === 'RpcUnreachable') return (error as { maybeDelivered?: unknown }).maybeDelivered !== false;
+  return true;
 }

@@ -8,6 +8,9 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { itemSizeBytes } from '../attributes/size.js';
+import { hashKeyOf, rangeKeyOf } from '../catalog/table.js';
+import { encodeItemKey } from '../keys/item-key.js';
+import type { Item } from '../types.js';
 import { reindexItemOnRange, writeItemOnRange, mutationsOf } from '../items/range-writes.js';
 import type { RangeReplica } from '../range/replica.js';
 import { transactWriteOnRange } from '../txn/transact-write.js';
@@ -77,7 +80,9 @@ export class RangeHandler {
     await replica.snapshotTimestamp();
     const page: ScanPage = { items: [], more: false };
     let bytes = 0;
+    const owned = request.indexOf === undefined ? undefined : this.ownedEntries(replica, request.indexOf);
     for await (const visible of replica.scan(request.start, request.end, request.readTs, request.reverse)) {
+      if (owned !== undefined && !owned(visible.item)) continue;
       if (page.items.length >= request.limit || bytes >= SCAN_PAGE_MAX_BYTES) {
         page.more = true;
         break;
@@ -86,5 +91,25 @@ export class RangeHandler {
       bytes += visible.itemKey.length + itemSizeBytes(visible.item);
     }
     return page;
+  }
+
+  /**
+   * Which index entries belong to this range: those of items whose primary
+   * key is in its span (every entry projects the table's key attributes).
+   * The node's store also holds the entries of the other ranges it replicates.
+   */
+  private ownedEntries(replica: RangeReplica, tableId: number): (entry: Item) => boolean {
+    const table = this.catalog.byId(tableId);
+    if (table === undefined) return () => false;
+    const hash = hashKeyOf(table).name;
+    const range = rangeKeyOf(table)?.name;
+    const { start, end } = replica.descriptor;
+    return (entry) => {
+      const hashValue = entry[hash];
+      if (hashValue === undefined) return false;
+      const rangeValue = range === undefined ? undefined : entry[range];
+      const itemKey = encodeItemKey(tableId, hashValue, rangeValue);
+      return Buffer.compare(itemKey, start) >= 0 && Buffer.compare(itemKey, end) < 0;
+    };
   }
 }

@@ -28,7 +28,20 @@ import { NotLeaderError, RangeNotFoundError } from './errors.js';
 /** One request to the leader of one range. */
 export type RangeRequest =
   | { method: 'read'; rangeId: number; itemKey: Buffer; readTs?: bigint }
-  | { method: 'scan'; rangeId: number; start: Buffer; end: Buffer; readTs: bigint; reverse: boolean; limit: number }
+  | {
+      method: 'scan';
+      rangeId: number;
+      start: Buffer;
+      end: Buffer;
+      readTs: bigint;
+      reverse: boolean;
+      limit: number;
+      /**
+       * Scanning an index of this table: only the entries of items whose
+       * key is in the range's span (a range keeps its items' index entries).
+       */
+      indexOf?: number;
+    }
   | {
       method: 'write';
       rangeId: number;

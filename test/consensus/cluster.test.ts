@@ -7,7 +7,7 @@
  */
 import { waitFor as waitUntil } from '../helpers/wait-for.js';
 import { freePort } from '../../consensus/adapters/listen.js';
-import { fork, type ChildProcess } from 'node:child_process';
+import { NodeChild } from '../helpers/child-process.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ const POLL_MS = 10;
 
 
 class Member {
-  child: ChildProcess | undefined;
+  child: NodeChild | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, (reply: { ok: boolean; status?: NodeStatus; error?: string }) => void>();
 
@@ -35,17 +35,17 @@ class Member {
   ) {}
 
   async start(): Promise<void> {
-    const child = fork(NODE_SCRIPT, [String(this.id), this.dir, String(this.port), this.peers], { stdio: 'ignore' });
+    const child = new NodeChild(NODE_SCRIPT, [String(this.id), this.dir, String(this.port), this.peers], { ipc: true });
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.on('message', (raw) => {
+    const ready = new Promise<void>((resolve) => {
+      child.process.on('message', (raw) => {
         const reply = raw as { id: number; ok: boolean; ready?: boolean };
         if (reply.ready === true) resolve();
         this.waiting.get(reply.id)?.(reply);
         this.waiting.delete(reply.id);
       });
     });
+    await child.before(`node ${this.id} to start`, ready, WAIT_LIMIT_MS);
   }
 
   request(req: ControlCommand): Promise<{ ok: boolean; status?: NodeStatus; error?: string }> {
@@ -56,7 +56,7 @@ class Member {
         clearTimeout(timer);
         resolve(r);
       });
-      this.child!.send({ ...req, id });
+      this.child!.process.send({ ...req, id });
     });
   }
 
@@ -64,9 +64,10 @@ class Member {
     return (await this.request({ type: 'status' })).status!;
   }
 
-  kill(): void {
-    this.child?.kill('SIGKILL');
+  async kill(): Promise<void> {
+    const child = this.child;
     this.child = undefined;
+    await child?.kill('SIGKILL');
   }
 }
 
@@ -80,7 +81,7 @@ t.test('three processes over TCP with RocksDB', async (tt) => {
   const peers = IDS.map((id, i) => `${id}:${ports[i]}`).join(',');
   const members = IDS.map((id, i) => new Member(id, join(root, `n${id}`), ports[i]!, peers));
   tt.teardown(async () => {
-    for (const m of members) m.kill();
+    await Promise.all(members.map((m) => m.kill()));
     await rm(root, { recursive: true, force: true });
   });
   await Promise.all(members.map((m) => m.start()));
@@ -115,7 +116,7 @@ t.test('three processes over TCP with RocksDB', async (tt) => {
   }
 
   tt.comment(`10 writes after ${Date.now() - t0} ms`);
-  leader1.kill();
+  await leader1.kill();
   const leader2 = await findLeader();
   tt.not(leader2.id, leader1.id, `node ${leader2.id} took over after SIGKILL of ${leader1.id}`);
   const afterFailover = await leader2.status();

@@ -4,60 +4,47 @@
  */
 import { freePort } from '../../consensus/adapters/listen.js';
 export { freePort };
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { sdkClient } from './server.js';
+import { NodeChild } from './child-process.js';
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'server', 'main.js');
+export const MAIN = fileURLToPath(new URL('../../server/main.js', import.meta.url));
 /** How long a child may take to start serving. */
 export const CHILD_START_TIMEOUT_MS = 30_000;
-
+const START_POLL_MS = 100;
 
 export interface ChildServer {
   process: ChildProcess;
   endpoint: string;
   output(): string;
+  /** Sends `signal` (default SIGKILL) and resolves with the exit code once it has exited. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export async function startChildServer(dataDir: string, port?: number): Promise<ChildServer> {
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [MAIN, '--port', String(listenPort), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const child = new NodeChild(MAIN, ['--port', String(listenPort), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn']);
   const endpoint = `http://127.0.0.1:${listenPort}`;
   const client = sdkClient(endpoint);
-  const deadline = Date.now() + CHILD_START_TIMEOUT_MS;
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`);
-      try {
-        await client.send(new ListTablesCommand({}));
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`server did not start in time: ${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    await child.waitUntil(
+      'serving',
+      () => client.send(new ListTablesCommand({})).then(() => true, () => undefined),
+      CHILD_START_TIMEOUT_MS,
+      START_POLL_MS,
+    );
   } catch (error) {
-    child.kill('SIGKILL');
+    await child.kill('SIGKILL');
     throw error;
   } finally {
     client.destroy();
   }
   return {
-    process: child,
+    process: child.process,
     endpoint,
-    output: () => output,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
+    output: () => child.output(),
+    kill: async (signal: NodeJS.Signals = 'SIGKILL') => (await child.kill(signal)).code,
   };
 }

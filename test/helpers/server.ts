@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, type ScalarAttributeType } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startEmbeddedNode, type EmbeddedNode } from '../../server/embedded-node.js';
+import { startClusterNode } from '../../server/cluster/cluster-node.js';
+import { freePort } from '../../consensus/adapters/listen.js';
+import { waitFor } from './wait-for.js';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 
 export interface TestServer {
-  node: EmbeddedNode;
+  node: Pick<EmbeddedNode, 'app' | 'engine' | 'close'>;
   endpoint: string;
   dataDir: string;
   client: DynamoDBClient;
@@ -51,7 +54,40 @@ export async function createTable(
   );
 }
 
+/**
+ * With RANGEDB_TEST_TARGET=cluster the same suites run against node 2 of an
+ * in-process three-node cluster (each node with its own RocksDB and peer port).
+ */
+async function startClusterTestServer(): Promise<TestServer> {
+  const dataDir = await tempDir('cluster');
+  const ids = [1, 2, 3];
+  const ports = await Promise.all(ids.map(() => freePort()));
+  const members = new Map(ids.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
+  const nodes = await Promise.all(
+    ids.map((nodeId) => startClusterNode({ nodeId, dataDir: join(dataDir, `n${nodeId}`), members, logger: false, rangesPerNode: 2 })),
+  );
+  const addresses = await Promise.all(nodes.map((node) => node.app.listen({ port: 0, host: '127.0.0.1' })));
+  const endpoint = addresses[1]!;
+  for (const address of addresses) {
+    await waitFor('cluster node ready', async () => ((await fetch(`${address}/ready`)).status === 200 ? true : undefined), 30_000, 25);
+  }
+  const client = sdkClient(endpoint);
+  return {
+    node: nodes[1]!,
+    endpoint,
+    dataDir,
+    client,
+    doc: DynamoDBDocumentClient.from(client),
+    async close() {
+      client.destroy();
+      await Promise.all(nodes.map((node) => node.close()));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startTestServer(): Promise<TestServer> {
+  if (process.env.RANGEDB_TEST_TARGET === 'cluster') return startClusterTestServer();
   const dataDir = await tempDir('data');
   const node = await startEmbeddedNode({ dataDir, logger: false });
   const address = await node.app.listen({ port: 0, host: '127.0.0.1' });

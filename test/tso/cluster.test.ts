@@ -7,7 +7,7 @@
  */
 import { waitFor as waitUntil } from '../helpers/wait-for.js';
 import { freePort } from '../../consensus/adapters/listen.js';
-import { fork, type ChildProcess } from 'node:child_process';
+import { NodeChild } from '../helpers/child-process.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ const POLL_MS = 20;
 
 
 class Member {
-  child: ChildProcess | undefined;
+  child: NodeChild | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, (status: TsoNodeStatus) => void>();
 
@@ -45,21 +45,17 @@ class Member {
   ) {}
 
   async start(): Promise<void> {
-    const child = fork(NODE_SCRIPT, [String(this.id), this.dir, this.members], {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      // Not tap's loaders (coverage, TypeScript): they make each boot take seconds on a loaded machine.
-      execArgv: [],
-    });
+    const child = new NodeChild(NODE_SCRIPT, [String(this.id), this.dir, this.members], { ipc: true });
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.on('message', (raw) => {
+    const ready = new Promise<void>((resolve) => {
+      child.process.on('message', (raw) => {
         const reply = raw as { id: number; ready?: boolean; status?: TsoNodeStatus };
         if (reply.ready === true) resolve();
         if (reply.status !== undefined) this.waiting.get(reply.id)?.(reply.status);
         this.waiting.delete(reply.id);
       });
     });
+    await child.before(`node ${this.id} to start`, ready, WAIT_LIMIT_MS);
   }
 
   status(): Promise<TsoNodeStatus | undefined> {
@@ -72,13 +68,14 @@ class Member {
         clearTimeout(timer);
         resolve(s);
       });
-      child.send({ id });
+      child.process.send({ id });
     });
   }
 
-  kill(): void {
-    this.child?.kill('SIGKILL');
+  async kill(): Promise<void> {
+    const child = this.child;
     this.child = undefined;
+    await child?.kill('SIGKILL');
   }
 }
 
@@ -100,7 +97,7 @@ t.test('TSO group of three processes: SIGKILL of the leader, repeatedly', async 
   );
   tt.teardown(async () => {
     for (const c of clients) c.close();
-    for (const m of members) m.kill();
+    await Promise.all(members.map((m) => m.kill()));
     await rm(root, { recursive: true, force: true });
   });
   await Promise.all(members.map((m) => m.start()));
@@ -145,7 +142,7 @@ t.test('TSO group of three processes: SIGKILL of the leader, repeatedly', async 
     const t0 = Date.now();
     const leader = await findServingLeader();
     const t1 = Date.now();
-    leader.kill();
+    await leader.kill();
     killed.push(leader.id);
     await sleep(DOWN_MS);
     await leader.start();

@@ -1,0 +1,454 @@
+/**
+ * A node of a multi-node cluster (DESIGN.md sections 5-7, 9).
+ *
+ * One RocksDB data dir holds everything of the node: the Raft logs and state
+ * of every group, and the state machines. One RaftHost runs all the node's
+ * groups over it, one fsync per flush for all of them:
+ *   - the TSO group (every member a voter): the only source of timestamps;
+ *   - the meta group (every member a voter): the catalog and range records;
+ *   - one group per range this node holds a replica of (each table is
+ *     pre-split into `rangesPerNode` ranges per member, their preferred
+ *     leaders spread round-robin over the members).
+ * One peer port carries all internal traffic: Raft messages, TSO requests
+ * and the node RPC that routes DynamoDB requests to range leaders; the first
+ * byte of each connection says which.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { RaftHost } from '../../consensus/host.js';
+import { TcpTransport } from '../../consensus/adapters/tcp-transport.js';
+import { PEER_PROTOCOL, PeerListener, peerPreamble } from '../../consensus/adapters/peer-listener.js';
+import { RpcClient, RpcServer } from '../../consensus/adapters/rpc.js';
+import { RocksDbStore } from '../../engine/storage/rocksdb/rocksdb-store.js';
+import { GroupCommitter } from '../../engine/storage/group-commit.js';
+import { Engine } from '../../engine/engine.js';
+import { CatalogConflictError, type Catalog, type CatalogChange, type CatalogLog, type RangeRecord } from '../../engine/catalog/catalog.js';
+import type { TableDefinition } from '../../engine/catalog/table.js';
+import { tableSegmentSpan } from '../../engine/keys/item-key.js';
+import { RangeReplica } from '../../engine/range/replica.js';
+import { ClusterPath, ROUTING_BACKOFF_MAX_MS, ROUTING_BACKOFF_MIN_MS, ROUTING_DEADLINE_MS } from '../../engine/routing/cluster-path.js';
+import { NotLeaderError, RangeUnavailableError } from '../../engine/routing/errors.js';
+import { RangeHandler, type LocalRange, type RangeDirectory } from '../../engine/routing/range-handler.js';
+import { decodeError, encodeError, type RangeRequest } from '../../engine/routing/wire.js';
+import { attachTsoGroup } from '../../tso/tso-group.js';
+import { TsoServer } from '../../tso/tso-server.js';
+import { TcpTsoChannel } from '../../tso/channel.js';
+import { TsoClient } from '../../tso/tso-client.js';
+import { physicalMs } from '../../tso/timestamp.js';
+import { buildApp } from '../app.js';
+import { prepareDataDir } from '../data-dir/data-dir.js';
+import { NodeMetrics } from '../metrics/node-metrics.js';
+import { DirSizeSampler } from '../metrics/dir-size.js';
+import { registerOpsRoutes } from '../admin/ops-routes.js';
+import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from '../admin/node-status.js';
+import { BUILD_VERSION } from '../admin/build-version.js';
+import { buildOperations } from '../operations/index.js';
+import { LOCAL_ACCOUNT_ID } from '../operations/deps.js';
+import { hex, httpAddressOf, READY_TIMESTAMP_TIMEOUT_MS, withTimeout } from '../embedded-node.js';
+import {
+  META_GROUP_ID,
+  MetaStateMachine,
+  RaftCommandLog,
+  RangeStateMachine,
+  openGroup,
+  proposeCatalogChange,
+  type CatalogChangeResult,
+  type GroupMember,
+} from './replicated-groups.js';
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+export interface ClusterNodeOptions {
+  nodeId: number;
+  dataDir: string;
+  /** The initial cluster: every member's peer address (this node's included). */
+  members: ReadonlyMap<number, PeerAddress>;
+  /** Where this node listens for peers (default: its entry in `members`). */
+  peerListen?: PeerAddress;
+  /** Ranges each new table is pre-split into, per member (default 4). */
+  rangesPerNode?: number;
+  region?: string;
+  credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
+  bodyLimitBytes?: number;
+  logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
+  slowRequestMs?: number;
+  /** Raft tick interval (default 20 ms). */
+  tickMs?: number;
+}
+
+export interface ClusterNode {
+  app: FastifyInstance;
+  engine: Engine;
+  /** The port peers reach this node on (useful when started on port 0). */
+  peerPort: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_RANGES_PER_NODE = 4;
+export const DEFAULT_CLUSTER_TICK_MS = 20;
+/** Timeout of one meta RPC attempt; the whole change has the routing deadline. */
+const META_CALL_TIMEOUT_MS = 3_000;
+const CATALOG_CATCH_UP_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class ClusterConfigError extends Error {
+  override readonly name = 'ClusterConfigError';
+}
+
+/** Pre-splits a new table over the hash space, preferred leaders round-robin over the members. */
+export function tableSplitter(memberIds: readonly number[], rangesPerNode: number) {
+  return (table: TableDefinition, allocateId: () => number): RangeRecord[] => {
+    const count = rangesPerNode * memberIds.length;
+    const ranges: RangeRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      const span = tableSegmentSpan(table.tableId, i, count);
+      ranges.push({
+        rangeId: allocateId(),
+        tableId: table.tableId,
+        start: span.start,
+        end: span.end,
+        generation: 1,
+        replicas: [...memberIds],
+        preferredLeader: memberIds[(table.tableId + i) % memberIds.length]!,
+      });
+    }
+    return ranges;
+  };
+}
+
+export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
+  const { nodeId, members } = options;
+  const self = members.get(nodeId);
+  if (self === undefined) throw new ClusterConfigError(`node ${nodeId} is not in the initial cluster`);
+  const memberIds = [...members.keys()].sort((a, b) => a - b);
+  const remote = new Map([...members].filter(([id]) => id !== nodeId));
+  const startedAtMs = Date.now();
+
+  const dataDir = await prepareDataDir(options.dataDir);
+  let store: RocksDbStore;
+  try {
+    store = await RocksDbStore.open(options.dataDir);
+  } catch (error) {
+    await dataDir.lock.release();
+    throw error;
+  }
+
+  const closers: Array<() => Promise<void> | void> = [];
+  let app: FastifyInstance | undefined;
+  try {
+    // ---- Raft host, transport, peer port ----
+    let host!: RaftHost;
+    const observers: Array<() => void> = [];
+    let flushing = false;
+    const flush = (): void => {
+      if (flushing) {
+        void host.flush();
+        return;
+      }
+      flushing = true;
+      void host
+        .flush()
+        .then(() => {
+          for (const observe of observers) observe();
+        })
+        .catch((error: unknown) => app?.log.error({ err: error }, 'raft flush failed'))
+        .finally(() => {
+          flushing = false;
+        });
+    };
+    const transport = new TcpTransport({
+      nodeId,
+      host: self.host,
+      port: 0,
+      listen: false,
+      preamble: peerPreamble(PEER_PROTOCOL.raft),
+      peers: remote,
+      onEnvelopes: (_from, envelopes) => {
+        host.receive(envelopes);
+        flush();
+      },
+    });
+    host = new RaftHost({ nodeId, kv: store, transport });
+    closers.push(() => transport.close());
+
+    // ---- TSO group ----
+    const tso = await attachTsoGroup({ host, kv: store, nodeId, voters: memberIds, kick: flush });
+    observers.push(() => tso.oracle.observe());
+    closers.push(() => tso.oracle.close());
+    const tsoServer = new TsoServer({ service: tso.oracle, listen: false });
+    closers.push(() => tsoServer.close());
+    const tsoChannel = new TcpTsoChannel(members, { preamble: peerPreamble(PEER_PROTOCOL.tso) });
+    closers.push(() => tsoChannel.close());
+    const timestamps = new TsoClient({ channel: tsoChannel });
+    let lastIssued = 0n;
+    const clock = {
+      async now(): Promise<bigint> {
+        const ts = await timestamps.now();
+        if (ts > lastIssued) lastIssued = ts;
+        return ts;
+      },
+    };
+
+    // ---- ranges on this node ----
+    const ranges = new Map<number, { replica: RangeReplica; member: GroupMember; local: LocalRange }>();
+    const directory: RangeDirectory = {
+      get: (rangeId) => ranges.get(rangeId)?.local,
+      all: () => [...ranges.values()].map((r) => r.local),
+    };
+    const onApplyError = (error: unknown) => {
+      app?.log.fatal({ err: error }, 'a replicated state machine failed to apply a committed entry; stopping');
+      process.exitCode = 1;
+    };
+    let rangeOpening: Promise<void> = Promise.resolve();
+    const openRange = async (record: RangeRecord): Promise<void> => {
+      if (ranges.has(record.rangeId) || !record.replicas.includes(nodeId)) return;
+      const log = new RaftCommandLog(record.rangeId);
+      const replica = new RangeReplica(
+        { rangeId: record.rangeId, start: record.start, end: record.end, generation: record.generation },
+        store,
+        log,
+        clock,
+      );
+      const member = await openGroup({
+        host,
+        kv: store,
+        nodeId,
+        groupId: record.rangeId,
+        voters: record.replicas,
+        machine: new RangeStateMachine(replica, store),
+        kick: flush,
+        onApplyError,
+      });
+      log.bind(member.machine);
+      const machine = member.machine;
+      ranges.set(record.rangeId, {
+        replica,
+        member,
+        local: { replica, serving: () => machine.serving(), leader: () => machine.leader },
+      });
+      if (record.preferredLeader === nodeId) member.node.campaign();
+      flush();
+    };
+    const closeRange = (rangeId: number): void => {
+      const range = ranges.get(rangeId);
+      if (range === undefined) return;
+      ranges.delete(rangeId);
+      host.removeGroup(rangeId);
+      range.member.machine.close();
+    };
+
+    // ---- node RPC ----
+    const rpcClient = new RpcClient({ nodeId, peers: remote, preamble: peerPreamble(PEER_PROTOCOL.rpc), decodeError });
+    closers.push(() => rpcClient.close());
+
+    // ---- meta group and the catalog ----
+    let meta: GroupMember | undefined;
+    const metaLog: CatalogLog = {
+      submit: (change) => submitCatalogChange(change),
+    };
+    const rangesPerNode = options.rangesPerNode ?? DEFAULT_RANGES_PER_NODE;
+    let rangeHandler: RangeHandler | undefined;
+    const committer = new GroupCommitter(store);
+    const engine = await Engine.open({
+      store,
+      log: committer,
+      clock,
+      catalog: { log: metaLog, splitTable: tableSplitter(memberIds, rangesPerNode) },
+      dataPath: (catalog) => {
+        rangeHandler = new RangeHandler(directory, catalog);
+        return new ClusterPath({
+          nodeId,
+          catalog,
+          directory,
+          handler: rangeHandler,
+          rpc: { call: (to, request, timeoutMs) => rpcClient.call(to, 'range', request, { timeoutMs }) },
+          clock,
+        });
+      },
+      // Until garbage collection is confined to each range's span, a cluster keeps every version.
+      gcIntervalMs: 0,
+      // One node sweeps expired items: the meta leader.
+      runsTtl: () => meta?.machine.serving() === true,
+      onBackgroundError: (task, error) => app?.log.warn({ err: error, task }, 'background work failed; it will be retried'),
+    });
+    const catalog: Catalog = engine.catalog;
+    closers.push(() => engine.quiesce());
+
+    async function submitCatalogChange(change: CatalogChange): Promise<void> {
+      const deadline = Date.now() + ROUTING_DEADLINE_MS;
+      let backoff = ROUTING_BACKOFF_MIN_MS;
+      let target = 0;
+      for (let attempt = 0; ; attempt++) {
+        let result: CatalogChangeResult | undefined;
+        try {
+          if (meta?.machine.serving() === true) {
+            result = await proposeCatalogChange(meta.machine, change);
+          } else {
+            target = meta?.machine.leader || memberIds[attempt % memberIds.length]!;
+            if (target === nodeId) target = memberIds[(attempt + 1) % memberIds.length]!;
+            result = (await rpcClient.call(target, 'meta.submit', change, { timeoutMs: META_CALL_TIMEOUT_MS })) as CatalogChangeResult;
+          }
+        } catch (error) {
+          const retryable = error instanceof NotLeaderError || (error instanceof Error && error.name.startsWith('Rpc') && error.name !== 'RpcTimeoutError');
+          if (!retryable) throw error;
+        }
+        if (result !== undefined) {
+          await catalog.waitForRevision(result.revision, CATALOG_CATCH_UP_MS);
+          if (!result.applied) throw new CatalogConflictError(`catalog moved past revision ${change.baseRevision}`);
+          return;
+        }
+        if (Date.now() >= deadline) throw new RangeUnavailableError('the meta group has no reachable leader');
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, ROUTING_BACKOFF_MAX_MS);
+      }
+    }
+
+    meta = await openGroup({
+      host,
+      kv: store,
+      nodeId,
+      groupId: META_GROUP_ID,
+      voters: memberIds,
+      machine: new MetaStateMachine(catalog, store),
+      kick: flush,
+      onApplyError,
+    });
+    const metaMachine = meta.machine;
+    closers.push(() => metaMachine.close());
+
+    catalog.onApplied((change) => {
+      for (const rangeId of change.removeRanges ?? []) closeRange(rangeId);
+      const added = change.addRanges ?? [];
+      if (added.length === 0) return;
+      rangeOpening = rangeOpening
+        .then(async () => {
+          for (const record of added) await openRange(record);
+        })
+        .catch((error: unknown) => onApplyError(error));
+    });
+    for (const record of catalog.ranges()) await openRange(record);
+
+    const rpcServer = new RpcServer({
+      listen: false,
+      encodeError,
+      handler: async (method, payload) => {
+        switch (method) {
+          case 'range':
+            return rangeHandler!.handle(payload as RangeRequest);
+          case 'meta.submit':
+            return proposeCatalogChange(metaMachine, payload as CatalogChange);
+          default:
+            throw new RangeUnavailableError(`unknown node RPC method ${method}`);
+        }
+      },
+    });
+    closers.push(() => rpcServer.close());
+
+    const listener = new PeerListener({ host: options.peerListen?.host ?? self.host, port: options.peerListen?.port ?? self.port });
+    listener.register(PEER_PROTOCOL.raft, (socket) => transport.accept(socket));
+    listener.register(PEER_PROTOCOL.tso, (socket) => tsoServer.accept(socket));
+    listener.register(PEER_PROTOCOL.rpc, (socket) => rpcServer.accept(socket));
+    const peerPort = await listener.start();
+    closers.push(() => listener.close());
+
+    const ticker = setInterval(() => {
+      host.tick();
+      tso.oracle.tick();
+      metaMachine.tick();
+      for (const range of ranges.values()) range.member.machine.tick();
+      flush();
+    }, options.tickMs ?? DEFAULT_CLUSTER_TICK_MS);
+    closers.push(() => clearInterval(ticker));
+    flush();
+
+    // ---- HTTP ----
+    const dirSize = new DirSizeSampler(options.dataDir);
+    const metrics = new NodeMetrics({
+      groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
+      latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
+      background: () => engine.backgroundStats,
+      timestamps: () => ({ ceilingRenewals: tso.oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(lastIssued)) }),
+      dataDirBytes: () => dirSize.bytes(),
+    });
+    const region = options.region ?? 'us-east-1';
+    app = await buildApp({
+      operations: buildOperations({ engine, region, accountId: LOCAL_ACCOUNT_ID }),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      ...(options.slowRequestMs !== undefined ? { slowRequestMs: options.slowRequestMs } : {}),
+      onRequestDone: metrics.observeRequest,
+      region,
+    });
+    const serving = app;
+    let closing: Promise<void> | undefined;
+    const status: NodeStatusSource = {
+      async readiness(): Promise<Readiness> {
+        if (closing !== undefined) return { ready: false, reason: 'shutting down' };
+        if (metaMachine.leader === 0) return { ready: false, reason: 'the meta group has no leader' };
+        const leaderless = [...ranges.values()].filter((r) => r.member.machine.leader === 0).map((r) => r.replica.descriptor.rangeId);
+        if (leaderless.length > 0) return { ready: false, reason: `ranges without a leader: ${leaderless.join(', ')}` };
+        try {
+          await withTimeout(clock.now(), READY_TIMESTAMP_TIMEOUT_MS);
+          return { ready: true };
+        } catch (error) {
+          return { ready: false, reason: `cannot draw a timestamp: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      },
+      async ranges(): Promise<RangeStatus[]> {
+        return [...ranges.values()].map(({ replica, member }) => ({
+          rangeId: replica.descriptor.rangeId,
+          start: hex(replica.descriptor.start),
+          end: hex(replica.descriptor.end),
+          leader: member.machine.leader,
+          replicas: catalog.range(replica.descriptor.rangeId)?.replicas ?? [],
+          applied: member.machine.appliedIndex,
+          approximateBytes: 0,
+        }));
+      },
+      async nodes(): Promise<NodeInfo[]> {
+        const tsoLeader = tso.node.raft.lead;
+        const metaLeader = metaMachine.leader;
+        return memberIds.map((id) => ({
+          nodeId: id,
+          httpAddress: id === nodeId ? httpAddressOf(serving.addresses()[0]) : null,
+          version: BUILD_VERSION,
+          uptimeSeconds: id === nodeId ? (Date.now() - startedAtMs) / 1000 : 0,
+          role: 'voter' as const,
+          tsoLeader: tsoLeader === id,
+          metaLeader: metaLeader === id,
+        }));
+      },
+    };
+    registerOpsRoutes(serving, status, metrics);
+
+    return {
+      app: serving,
+      engine,
+      peerPort,
+      close() {
+        closing ??= (async () => {
+          try {
+            await serving.close();
+            for (const close of closers.reverse()) await close();
+            for (const range of ranges.values()) range.member.machine.close();
+            await host.flush().catch(() => undefined);
+            await committer.close();
+            await store.close();
+          } finally {
+            await dataDir.lock.release();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    await store.close();
+    await dataDir.lock.release();
+    throw error;
+  }
+}

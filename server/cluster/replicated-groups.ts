@@ -1,0 +1,178 @@
+/**
+ * The Raft groups of a cluster node above the TSO: the meta group (the
+ * catalog and the range records, replicated on every member) and one group
+ * per range this node holds a replica of. Each is a ReplicatedStateMachine
+ * over the node's shared RaftHost; applying an entry writes the change and
+ * the group's applied index in one batch to the node's store (not synced: the
+ * Raft log, synced before anything is acknowledged, is what makes a command
+ * durable, and a restart re-applies the entries after the stored applied
+ * index).
+ */
+import { Packr } from 'msgpackr';
+import { SeededRandom } from '../../consensus/random.js';
+import type { RaftHost } from '../../consensus/host.js';
+import { RocksDbRaftStorage } from '../../consensus/adapters/rocksdb-storage.js';
+import { ReplicatedStateMachine, ProposalTimeoutError, type StateMachine } from '../../consensus/state-machine.js';
+import { NotLeaderError as RaftNotLeaderError } from '../../consensus/errors.js';
+import type { RawNode } from '../../consensus/raw-node.js';
+import type { KvStore, KvWrite } from '../../engine/storage/kv-store.js';
+import { systemKey } from '../../engine/mvcc/layout.js';
+import { InternalError } from '../../engine/errors.js';
+import type { Catalog, CatalogChange } from '../../engine/catalog/catalog.js';
+import type { CommandLog, RangeCommand, RangeReplica } from '../../engine/range/replica.js';
+import { NotLeaderError } from '../../engine/routing/errors.js';
+
+/** The meta group's id in the node's shared store (range groups use their range ids). */
+export const META_GROUP_ID = 0x7fff_ffe0;
+export const ELECTION_TICKS = 10;
+export const HEARTBEAT_TICKS = 2;
+
+/** Commands and catalog changes hold Buffers, bigints and nested plain objects. */
+const packr = new Packr({ int64AsType: 'bigint', useRecords: false });
+
+export function encodeCommand(value: unknown): Buffer {
+  return packr.pack(value);
+}
+
+export function decodeCommand<T>(data: Uint8Array): T {
+  return packr.unpack(data) as T;
+}
+
+function appliedIndexKey(groupId: number): Buffer {
+  return systemKey(`applied/${groupId}`);
+}
+
+function appliedIndexWrite(groupId: number, index: number): KvWrite {
+  const value = Buffer.alloc(8);
+  value.writeBigUInt64BE(BigInt(index));
+  return { type: 'put', key: appliedIndexKey(groupId), value };
+}
+
+export async function readAppliedIndex(store: KvStore, groupId: number): Promise<number> {
+  const value = await store.get(appliedIndexKey(groupId));
+  return value === undefined ? 0 : Number(value.readBigUInt64BE(0));
+}
+
+export interface GroupMember {
+  readonly groupId: number;
+  readonly node: RawNode;
+  readonly machine: ReplicatedStateMachine;
+}
+
+/**
+ * Opens (or, the first time, bootstraps with `voters`) the group on `host`.
+ * `applied` is what the application's store says it has applied; it is capped
+ * at the log's commit index (a commit index need not be synced, the applied
+ * index may have reached the disk through a later synced write) and the
+ * entries in between are applied again, in order, which rewrites the same state.
+ */
+export async function openGroup(opts: {
+  host: RaftHost;
+  kv: KvStore;
+  nodeId: number;
+  groupId: number;
+  voters: readonly number[];
+  machine: StateMachine;
+  kick: () => void;
+  onApplyError: (error: unknown) => void;
+}): Promise<GroupMember> {
+  let storage = await RocksDbRaftStorage.open(opts.kv, opts.groupId);
+  if (storage.lastIndex() === 0 && storage.initialState().hardState.term === 0) {
+    storage = await RocksDbRaftStorage.bootstrap(opts.kv, opts.groupId, opts.voters);
+  }
+  const stored = await readAppliedIndex(opts.kv, opts.groupId);
+  const applied = Math.max(storage.snapshot().metadata.index, Math.min(stored, storage.initialState().hardState.commit));
+  const machine = new ReplicatedStateMachine(opts.machine, { kick: opts.kick, onApplyError: opts.onApplyError });
+  const node = opts.host.addGroup(opts.groupId, storage, machine, {
+    electionTick: ELECTION_TICKS,
+    heartbeatTick: HEARTBEAT_TICKS,
+    applied,
+    random: new SeededRandom(opts.nodeId * 7919 + opts.groupId * 104_729 + Date.now()),
+    preVote: true,
+    checkQuorum: true,
+    readOnly: 'lease-based',
+  });
+  machine.bind(node, applied);
+  return { groupId: opts.groupId, node, machine };
+}
+
+/** Proposal failures as the engine reports them. */
+function proposalError(groupId: number, machine: ReplicatedStateMachine, error: unknown): Error {
+  if (error instanceof RaftNotLeaderError) return new NotLeaderError(groupId, error.leader);
+  if (error instanceof ProposalTimeoutError) return new InternalError(`range ${groupId}: ${error.message}`);
+  if (error instanceof Error) return error;
+  return new InternalError(`range ${groupId}: ${String(error)} (leader ${machine.leader})`);
+}
+
+/** A range's state machine: commands staged by the replica, written with the applied index. */
+export class RangeStateMachine implements StateMachine {
+  constructor(
+    private readonly replica: RangeReplica,
+    private readonly store: KvStore,
+  ) {}
+
+  async apply(data: Uint8Array, index: number): Promise<void> {
+    const command = decodeCommand<RangeCommand>(data);
+    const writes = this.replica.stage(command);
+    writes.push(appliedIndexWrite(this.replica.descriptor.rangeId, index));
+    await this.store.write(writes, { sync: false });
+    this.replica.applied(command);
+  }
+}
+
+/** The CommandLog of a range replica in a cluster: its Raft group. */
+export class RaftCommandLog implements CommandLog {
+  private machine: ReplicatedStateMachine | undefined;
+
+  constructor(private readonly rangeId: number) {}
+
+  bind(machine: ReplicatedStateMachine): void {
+    this.machine = machine;
+  }
+
+  async submit(command: RangeCommand): Promise<void> {
+    const machine = this.machine;
+    if (machine === undefined) throw new NotLeaderError(this.rangeId, 0);
+    if (!machine.serving()) throw new NotLeaderError(this.rangeId, machine.leader);
+    try {
+      await machine.propose(encodeCommand(command));
+    } catch (error) {
+      throw proposalError(this.rangeId, machine, error);
+    }
+  }
+}
+
+/** What applying a catalog change answers its proposer. */
+export interface CatalogChangeResult {
+  applied: boolean;
+  /** The catalog revision after the entry (whether or not it applied). */
+  revision: number;
+}
+
+/** The meta group's state machine: catalog changes, each applied only at its base revision. */
+export class MetaStateMachine implements StateMachine {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly store: KvStore,
+  ) {}
+
+  async apply(data: Uint8Array, index: number): Promise<CatalogChangeResult> {
+    const change = decodeCommand<CatalogChange>(data);
+    if (!this.catalog.accepts(change)) return { applied: false, revision: this.catalog.revision };
+    const writes = this.catalog.stage(change);
+    writes.push(appliedIndexWrite(META_GROUP_ID, index));
+    await this.store.write(writes, { sync: false });
+    this.catalog.applied(change);
+    return { applied: true, revision: this.catalog.revision };
+  }
+}
+
+/** Proposes a catalog change through the local meta replica (which must be the serving leader). */
+export async function proposeCatalogChange(machine: ReplicatedStateMachine, change: CatalogChange): Promise<CatalogChangeResult> {
+  if (!machine.serving()) throw new NotLeaderError(META_GROUP_ID, machine.leader);
+  try {
+    return (await machine.propose(encodeCommand(change))) as CatalogChangeResult;
+  } catch (error) {
+    throw proposalError(META_GROUP_ID, machine, error);
+  }
+}
