@@ -16,13 +16,38 @@ export async function listen(server: Server, port: number, host: string): Promis
 }
 
 /**
+ * Ports handed out by freePort come from below Linux's default ephemeral
+ * range (32768-60999): a port picked from inside it can be taken by any
+ * outgoing connection in the time between the pick and the child's bind.
+ */
+export const FREE_PORT_MIN = 12_000;
+export const FREE_PORT_MAX = 32_000;
+/** Random ports tried before falling back to one the OS picks. */
+const FREE_PORT_ATTEMPTS = 50;
+
+/**
  * A free TCP port on `host`, for servers started elsewhere (child processes).
- * The port is free when this returns; a race with another process is possible
- * but harmless for local use.
+ * The port is free when this returns; a race with another process picking
+ * the same random port is possible but unlikely.
  */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+    const candidate = FREE_PORT_MIN + Math.floor(Math.random() * (FREE_PORT_MAX - FREE_PORT_MIN));
+    if (await bindable(candidate, host)) return candidate;
+  }
   const server = createServer();
   const port = await listen(server, 0, host);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+async function bindable(port: number, host: string): Promise<boolean> {
+  const server = createServer();
+  try {
+    await listen(server, port, host);
+  } catch {
+    return false;
+  }
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return true;
 }
