@@ -82,6 +82,8 @@ export class ReplicatedStateMachine implements GroupApplication {
   private appliedIndexValue = 0;
   private failed: unknown;
   private closed = false;
+  /** Entries this replica proposed. */
+  proposals = 0;
 
   constructor(
     private readonly machine: StateMachine,
@@ -133,6 +135,7 @@ export class ReplicatedStateMachine implements GroupApplication {
     } catch (error) {
       return Promise.reject(error);
     }
+    this.proposals++;
     const done = new Promise<unknown>((resolve, reject) => {
       const timeout = this.opts.proposalTimeoutTicks ?? DEFAULT_PROPOSAL_TIMEOUT_TICKS;
       this.pending.set(seq, { resolve, reject, expiresAtTick: this.ticks + timeout });

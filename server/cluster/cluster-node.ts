@@ -15,6 +15,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { RaftHost } from '../../consensus/host.js';
+import type { RawNode } from '../../consensus/raw-node.js';
 import { TcpTransport } from '../../consensus/adapters/tcp-transport.js';
 import { PEER_PROTOCOL, PeerListener, peerPreamble } from '../../consensus/adapters/peer-listener.js';
 import { RpcClient, RpcServer } from '../../consensus/adapters/rpc.js';
@@ -240,12 +241,32 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       range.member.machine.close();
     };
 
+    let meta: GroupMember | undefined;
+    // ---- leadership, as every flush leaves it ----
+    const knownLeaders = new Map<string, number>();
+    let leaderChanges = 0;
+    const raftGroups = (): Array<{ group: string; node: RawNode; applied: () => number }> => [
+      { group: 'tso', node: tso.node, applied: () => tso.node.status().applied },
+      ...(meta === undefined ? [] : [{ group: 'meta', node: meta.node, applied: () => meta!.machine.appliedIndex }]),
+      ...[...ranges.values()].map((r) => ({ group: `range-${r.member.groupId}`, node: r.member.node, applied: () => r.member.machine.appliedIndex })),
+    ];
+    observers.push(() => {
+      for (const { group, node } of raftGroups()) {
+        const leader = node.raft.lead;
+        const before = knownLeaders.get(group);
+        if (before === leader) continue;
+        knownLeaders.set(group, leader);
+        if (before === undefined && leader === 0) continue;
+        leaderChanges++;
+        app?.log.info({ group, leader, term: node.raft.term }, leader === 0 ? 'raft group lost its leader' : 'raft group has a new leader');
+      }
+    });
+
     // ---- node RPC ----
     const rpcClient = new RpcClient({ nodeId, peers: remote, preamble: peerPreamble(PEER_PROTOCOL.rpc), decodeError });
     closers.push(() => rpcClient.close());
 
     // ---- meta group and the catalog ----
-    let meta: GroupMember | undefined;
     const metaLog: CatalogLog = {
       submit: (change) => submitCatalogChange(change),
     };
@@ -372,6 +393,20 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       background: () => engine.backgroundStats,
       timestamps: () => ({ ceilingRenewals: tso.oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(lastIssued)) }),
       dataDirBytes: () => dirSize.bytes(),
+      raft: () => ({
+        groups: raftGroups().map(({ group, node, applied }) => ({
+          group,
+          term: node.raft.term,
+          leader: node.raft.lead,
+          commitIndex: node.status().hardState.commit,
+          appliedIndex: applied(),
+        })),
+        flushes: host.stats.flushes,
+        fsyncs: host.stats.syncedBatches,
+        messages: host.stats.messages,
+        proposals: metaMachine.proposals + [...ranges.values()].reduce((sum, r) => sum + r.member.machine.proposals, 0),
+        leaderChanges,
+      }),
     });
     const region = options.region ?? 'us-east-1';
     app = await buildApp({

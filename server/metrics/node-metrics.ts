@@ -22,6 +22,30 @@ export interface NodeStatsSource {
   timestamps(): { ceilingRenewals: number; lastIssuedPhysicalMs: number };
   /** Approximate bytes of the data dir on disk (sampled). */
   dataDirBytes(): Promise<number>;
+  /** The node's Raft groups (cluster nodes). */
+  raft?(): RaftStats;
+}
+
+/** One Raft group as this node sees it. */
+export interface RaftGroupStats {
+  /** `tso`, `meta`, or `range-<id>`. */
+  group: string;
+  term: number;
+  /** The leader's node id (0: none known). */
+  leader: number;
+  commitIndex: number;
+  appliedIndex: number;
+}
+
+export interface RaftStats {
+  groups: RaftGroupStats[];
+  /** Flushes of the node's RaftHost, its synced write batches (fsyncs), and messages sent. */
+  flushes: number;
+  fsyncs: number;
+  messages: number;
+  proposals: number;
+  /** Times a group on this node saw its leader change. */
+  leaderChanges: number;
 }
 
 /** A counter whose value is owned elsewhere: set to the source's running total at each scrape. */
@@ -48,6 +72,31 @@ function mirroredGauge(registry: Registry, name: string, help: string, read: () 
   });
 }
 
+/** Per-group gauges (labelled by group) and the host's counters. */
+function registerRaftMetrics(registry: Registry, read: () => RaftStats): void {
+  const perGroup = (name: string, help: string, value: (g: RaftGroupStats) => number) =>
+    new Gauge({
+      name: METRIC_PREFIX + name,
+      help,
+      labelNames: ['group'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const g of read().groups) this.set({ group: g.group }, value(g));
+      },
+    });
+  perGroup('raft_term', 'Current Raft term, per group', (g) => g.term);
+  perGroup('raft_leader', 'Node id of the leader this node knows (0: none), per group', (g) => g.leader);
+  perGroup('raft_commit_index', 'Raft commit index, per group', (g) => g.commitIndex);
+  perGroup('raft_applied_index', 'Index of the last entry applied to the state machine, per group', (g) => g.appliedIndex);
+  mirroredGauge(registry, 'raft_groups', 'Raft groups running on this node', () => read().groups.length);
+  mirroredCounter(registry, 'raft_flushes_total', 'Flushes of the Raft host (every group in one write batch)', () => read().flushes);
+  mirroredCounter(registry, 'raft_fsyncs_total', 'Synced write batches of the Raft host', () => read().fsyncs);
+  mirroredCounter(registry, 'raft_messages_sent_total', 'Raft messages sent to peers', () => read().messages);
+  mirroredCounter(registry, 'raft_proposals_total', 'Commands proposed by this node', () => read().proposals);
+  mirroredCounter(registry, 'raft_leader_changes_total', 'Leader changes seen by the groups of this node (elections)', () => read().leaderChanges);
+}
+
 export class NodeMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'operation'>;
@@ -72,6 +121,7 @@ export class NodeMetrics {
     });
 
     const r = this.registry;
+    if (source.raft !== undefined) registerRaftMetrics(r, source.raft.bind(source));
     mirroredCounter(r, 'group_commit_batches_total', 'Synced batches written by the group committer', () => source.groupCommit().batches);
     mirroredCounter(r, 'group_commit_commits_total', 'Commits acknowledged by the group committer', () => source.groupCommit().commits);
     mirroredGauge(r, 'group_commit_queue_depth', 'Commits waiting behind the in-flight synced batch', () => source.groupCommit().queuedWriters);
