@@ -92,6 +92,8 @@ export const DEFAULT_CLUSTER_TICK_MS = 20;
 /** Timeout of one meta RPC attempt; the whole change has the routing deadline. */
 const META_CALL_TIMEOUT_MS = 3_000;
 const CATALOG_CATCH_UP_MS = 10_000;
+/** How long a catalog change waits for the other members to apply it before answering. */
+const PEER_CATCH_UP_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -319,12 +321,25 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         if (result !== undefined) {
           await catalog.waitForRevision(result.revision, CATALOG_CATCH_UP_MS);
           if (!result.applied) throw new CatalogConflictError(`catalog moved past revision ${change.baseRevision}`);
+          await othersCaughtUp(result.revision);
           return;
         }
         if (Date.now() >= deadline) throw new RangeUnavailableError('the meta group has no reachable leader');
         await sleep(backoff);
         backoff = Math.min(backoff * 2, ROUTING_BACKOFF_MAX_MS);
       }
+    }
+
+    /**
+     * A table created (or dropped) through one node is usable (or gone) through
+     * every node as soon as the call returns: the change is acknowledged once
+     * the other live members applied it too (a member that does not answer in
+     * time is left to catch up; the router retries meanwhile).
+     */
+    async function othersCaughtUp(revision: number): Promise<void> {
+      await Promise.allSettled(
+        [...remote.keys()].map((id) => rpcClient.call(id, 'meta.wait', { revision }, { timeoutMs: PEER_CATCH_UP_MS })),
+      );
     }
 
     meta = await openGroup({
@@ -361,6 +376,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
             return rangeHandler!.handle(payload as RangeRequest);
           case 'meta.submit':
             return proposeCatalogChange(metaMachine, payload as CatalogChange);
+          case 'meta.wait':
+            return catalog.waitForRevision((payload as { revision: number }).revision, PEER_CATCH_UP_MS);
           default:
             throw new RangeUnavailableError(`unknown node RPC method ${method}`);
         }
