@@ -99,3 +99,45 @@ export class LimitExceededError extends EngineError {
 export class InternalError extends EngineError {
   readonly code = 'InternalServerError' as const;
 }
+
+/**
+ * A one-phase write met live locks of other transactions (DESIGN.md section 6).
+ * `keyIndexes` are the positions, among the write's keys, of the locked ones,
+ * so a transaction can report TransactionConflict on exactly those actions.
+ */
+export class LockConflictError extends TransactionConflictError {
+  constructor(readonly keyIndexes: number[]) {
+    super();
+  }
+}
+
+/**
+ * The commit of a transaction's primary found the transaction rolled back (a
+ * reader resolved its expired locks first). Nothing of it was or will be
+ * written; the coordinator answers TransactionCanceled with TransactionConflict.
+ */
+export class TransactionRolledBackError extends TransactionConflictError {
+  constructor() {
+    super('Transaction was rolled back by a conflicting request');
+  }
+}
+
+/**
+ * A request reached a range that does not own one of its keys (a split or a
+ * stale range cache). Routing retries it after refreshing; a client never
+ * sees it unless retries run out.
+ */
+export class RangeMismatchError extends EngineError {
+  readonly code = 'InternalServerError' as const;
+  constructor(rangeId: number) {
+    super(`a key of the request is outside range ${rangeId}`);
+  }
+}
+
+/** A range holds as many transaction locks as it may (MAX_LOCKS_PER_RANGE): throttle. */
+export class LockTableFullError extends EngineError {
+  readonly code = 'RequestLimitExceeded' as const;
+  constructor() {
+    super('Too many transactions are in progress on this range; retry with backoff');
+  }
+}

@@ -160,6 +160,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
           replicas: [EMBEDDED_NODE_ID],
           applied: range.appliedCommands,
           approximateBytes: bytes,
+          locks: range.lockedKeys.length,
         }));
       },
       async nodes(): Promise<NodeInfo[]> {

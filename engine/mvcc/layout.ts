@@ -1,7 +1,8 @@
 /**
  * The top-level layout of the one ordered keyspace every node stores.
  *
- *   0x00 | name                  system records (catalog, oracle ceiling, tokens)
+ *   0x00 | name                  system records (catalog, oracle ceiling, tokens,
+ *                                transaction records: txn/ | primary | startTs)
  *   0x10 | itemKey               the head: the newest version of an item
  *   0x11 | itemKey               the lock (intent) of an uncommitted transaction
  *   0x12 | itemKey | ~commitTs   every version (history), newest first per item
@@ -33,6 +34,18 @@ export function headKey(itemKey: Buffer): Buffer {
 
 export function lockKey(itemKey: Buffer): Buffer {
   return prefixed(LOCK_PREFIX, itemKey);
+}
+
+const TXN_RECORD_NAME = 'txn/';
+
+/**
+ * The record of a two-phase transaction's decision (committed or rolled back),
+ * named by its primary key and start timestamp; it lives on the primary's range.
+ */
+export function txnRecordKey(primary: Buffer, startTs: bigint): Buffer {
+  const ts = Buffer.allocUnsafe(TIMESTAMP_BYTES);
+  ts.writeBigUInt64BE(startTs);
+  return Buffer.concat([systemKey(TXN_RECORD_NAME), primary, ts]);
 }
 
 export function historyKey(itemKey: Buffer, commitTs: bigint): Buffer {

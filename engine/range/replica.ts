@@ -15,11 +15,21 @@
  * commit timestamp, apply, release. A reader draws its timestamp first and then
  * waits for the writers latched on its key, so no write can land below a
  * timestamp at which a read has already answered.
+ *
+ * Two-phase transactions (Percolator, DESIGN.md section 6) leave locks: a
+ * `prewrite` command locks keys with what their commit will write, `commit`
+ * turns a transaction's locks into versions at its commitTs, `rollback`
+ * deletes them; on the primary's range the last two also record the decision.
+ * Every replica keeps the range's lock table in step in `applied`, so a new
+ * leader has it. Readers and one-phase writers that meet a lock wait for it,
+ * resolve it through the transaction's primary once it expired (LockResolver
+ * over the TxnRangesPort), or fail with TransactionConflict: the range's
+ * ConcurrencyManager (latches and locks) does that part.
  */
 import type { KvStore, KvWrite } from '../storage/kv-store.js';
 import { timestampBeforeMs, type TimestampSource } from '../timestamp-source.js';
 import type { Item } from '../types.js';
-import { InternalError } from '../errors.js';
+import { InternalError, LockConflictError, LockTableFullError, RangeMismatchError, TransactionRolledBackError } from '../errors.js';
 import {
   decodeHead,
   isTombstone,
@@ -31,9 +41,15 @@ import {
   type VersionRead,
   type VisibleItem,
 } from '../mvcc/mvcc.js';
-import { headKey } from '../mvcc/layout.js';
+import { headKey, lockKey } from '../mvcc/layout.js';
 import { findGarbage, type GcCursor } from '../mvcc/gc.js';
-import { LatchManager } from './latches.js';
+import type { LatchManager } from './latches.js';
+import { MAX_LOCKS_PER_RANGE, encodeLock, isExpired, type Lock, type LockedKey, type LockTable } from './locks.js';
+import { ConcurrencyManager } from './concurrency-manager.js';
+import { readTxnRecord, txnRecordWrite } from './txn-record.js';
+import type { CheckTxnRequest, CommitRequest, RollbackRequest, TxnRangesPort, TxnStatus } from './txn-port.js';
+import { LockResolver } from '../txn/resolver.js';
+import { spanContains } from '../keys/key-span.js';
 
 export interface RangeDescriptor {
   rangeId: number;
@@ -63,6 +79,34 @@ export type RangeCommand =
       /** Deletes MVCC versions that no read can see any more (engine/mvcc/gc.ts). */
       type: 'gc';
       garbage: Buffer[];
+    }
+  | {
+      /** Locks keys for the two-phase transaction of `startTs` (engine/range/locks.ts). */
+      type: 'prewrite';
+      startTs: bigint;
+      primary: Buffer;
+      locks: Array<{ itemKey: Buffer; lock: Lock }>;
+    }
+  | {
+      /**
+       * Releases the locks of `startTs` on `itemKeys` and writes `mutations`
+       * (what those locks held) at commitTs; with `primary`, records the
+       * transaction as committed, with `system`.
+       */
+      type: 'commit';
+      startTs: bigint;
+      commitTs: bigint;
+      itemKeys: Buffer[];
+      mutations: Mutation[];
+      primary?: Buffer;
+      system: KvWrite[];
+    }
+  | {
+      /** Deletes the locks of `startTs` on `itemKeys`; with `primary`, records the transaction as rolled back. */
+      type: 'rollback';
+      startTs: bigint;
+      itemKeys: Buffer[];
+      primary?: Buffer;
     };
 
 /** What an evaluation decides: the writes to apply (possibly none) and the caller's result. */
@@ -70,6 +114,23 @@ export interface Evaluation<T> {
   mutations: Mutation[];
   system?: KvWrite[];
   result: T;
+}
+
+/**
+ * What a prewrite's evaluation decides, given the latest committed versions
+ * and which keys are blocked (locked by another transaction, or the
+ * transaction is already decided): for every key, the mutations its lock
+ * commits; or `undefined` to lock nothing. Blocked keys force `undefined`.
+ */
+export interface PrewriteEvaluation<T> {
+  locks: Mutation[][] | undefined;
+  result: T;
+}
+
+export interface TxnIdentity {
+  startTs: bigint;
+  primary: Buffer;
+  expiresAtMs: number;
 }
 
 /**
@@ -104,7 +165,9 @@ export class LocalCommandLog implements CommandLog {
 }
 
 export class RangeReplica {
-  private readonly latches = new LatchManager();
+  private readonly concurrency: ConcurrencyManager;
+  private readonly latches: LatchManager;
+  private readonly locks: LockTable;
   /**
    * Writes that are about to draw, or have drawn, a commit timestamp and are
    * not yet applied. A write enters before it draws its timestamp, so a
@@ -114,13 +177,35 @@ export class RangeReplica {
   private readonly committing = new Set<Promise<void>>();
   /** Commands applied since this replica was created (for metrics and /admin/ranges). */
   private appliedCount = 0;
+  private locksLoaded: Promise<void> | undefined;
 
+  /**
+   * `txnRanges` reaches other ranges (and this one) to resolve locks; without
+   * it (an embedded node, where no two-phase transaction runs) an expired
+   * lock blocks like a live one. `nowMs` is the wall clock of lock expiry.
+   */
   constructor(
     readonly descriptor: RangeDescriptor,
     private readonly store: KvStore,
     private readonly log: CommandLog,
     private readonly clock: TimestampSource,
-  ) {}
+    txnRanges?: TxnRangesPort,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    this.concurrency = new ConcurrencyManager(txnRanges === undefined ? undefined : new LockResolver(txnRanges), nowMs);
+    this.latches = this.concurrency.latches;
+    this.locks = this.concurrency.locks;
+  }
+
+  /**
+   * Loads the lock table from the persisted locks. Call it before the replica
+   * applies any command (a follower) or evaluates any request (a leader's
+   * entry points call it themselves); calling it again does nothing.
+   */
+  init(): Promise<void> {
+    this.locksLoaded ??= this.locks.load(this.store, this.descriptor);
+    return this.locksLoaded;
+  }
 
   /** The state machine, part one: the writes that apply `command` (the same on every replica). */
   stage(command: RangeCommand): KvWrite[] {
@@ -131,6 +216,21 @@ export class RangeReplica {
       }
       case 'gc':
         return command.garbage.map((key) => ({ type: 'del' as const, key }));
+      case 'prewrite':
+        return command.locks.map(({ itemKey, lock }) => ({ type: 'put' as const, key: lockKey(itemKey), value: encodeLock(lock) }));
+      case 'commit': {
+        const writes: KvWrite[] = command.itemKeys.map((key) => ({ type: 'del' as const, key: lockKey(key) }));
+        for (const m of command.mutations) writes.push(...versionWrites(m.itemKey, command.commitTs, m.item));
+        if (command.primary !== undefined) {
+          writes.push(txnRecordWrite(command.primary, command.startTs, { status: 'committed', commitTs: command.commitTs }));
+        }
+        return [...writes, ...command.system];
+      }
+      case 'rollback': {
+        const writes: KvWrite[] = command.itemKeys.map((key) => ({ type: 'del' as const, key: lockKey(key) }));
+        if (command.primary !== undefined) writes.push(txnRecordWrite(command.primary, command.startTs, { status: 'rolled-back' }));
+        return writes;
+      }
       default: {
         const unknown: never = command;
         throw new InternalError(`unknown range command ${JSON.stringify(unknown)}`);
@@ -139,14 +239,34 @@ export class RangeReplica {
   }
 
   /** The state machine, part two: called once the staged writes of `command` are durable. */
-  applied(_command: RangeCommand): void {
+  applied(command: RangeCommand): void {
     this.appliedCount++;
+    switch (command.type) {
+      case 'prewrite':
+        this.assertLocksLoaded();
+        for (const { itemKey, lock } of command.locks) this.locks.set(itemKey, lock);
+        break;
+      case 'commit':
+      case 'rollback':
+        this.assertLocksLoaded();
+        for (const itemKey of command.itemKeys) this.locks.delete(itemKey, command.startTs);
+        break;
+      default:
+        break;
+    }
   }
 
   /** A read at a fresh timestamp (or at `readTs`), after writers already latched on the key. */
   async read(itemKey: Buffer, readTs?: bigint): Promise<VersionRead> {
     const ts = readTs ?? (await this.clock.now());
+    await this.init();
     await this.latches.waitForWriters(itemKey);
+    // A lock of a transaction that started at or below ts may commit at or
+    // below ts: it must be settled first, never skipped (see waitForLocks).
+    await this.concurrency.waitForLocks(() => {
+      const lock = this.locks.get(itemKey);
+      return lock !== undefined && lock.startTs <= ts ? [{ itemKey, lock }] : [];
+    });
     return readVersion(this.store, itemKey, ts);
   }
 
@@ -158,9 +278,12 @@ export class RangeReplica {
   }
 
   /** Items visible at `readTs` (from `snapshotTimestamp`) in [start, end) of this range. */
-  scan(start: Buffer, end: Buffer, readTs: bigint, reverse = false): AsyncGenerator<VisibleItem> {
-    return scanVisible(this.store, start, end, readTs, reverse);
+  async *scan(start: Buffer, end: Buffer, readTs: bigint, reverse = false): AsyncGenerator<VisibleItem> {
+    await this.init();
+    await this.concurrency.waitForLocks(() => this.locks.visibleIn({ start, end }, readTs));
+    yield* scanVisible(this.store, start, end, readTs, reverse);
   }
+
 
   /**
    * Evaluates a write over `itemKeys` under their latches against the latest
@@ -175,8 +298,12 @@ export class RangeReplica {
     evaluate: (current: VersionRead[]) => Evaluation<T>,
     blind: () => boolean = () => false,
   ): Promise<T> {
-    const release = await this.latches.acquire(itemKeys);
+    await this.init();
+    this.assertOwned(itemKeys);
+    const { release, blocked } = await this.concurrency.latchUnlocked(itemKeys, undefined);
     try {
+      const conflicts = blocked.flatMap((isBlocked, i) => (isBlocked ? [i] : []));
+      if (conflicts.length > 0) throw new LockConflictError(conflicts);
       const heads = blind() ? undefined : await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
       const evaluation = evaluate(heads === undefined ? itemKeys.map(() => decodeHead(undefined)) : heads.map(decodeHead));
       const mutations = heads === undefined ? evaluation.mutations : dropInvisibleTombstones(evaluation.mutations, itemKeys, heads);
@@ -197,6 +324,194 @@ export class RangeReplica {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Prewrite (DESIGN.md section 6, step 2): under the latches of `itemKeys`,
+   * once expired locks are resolved, evaluates against the latest committed
+   * versions and which keys are blocked, then locks every key (and the index
+   * entries in this range that the locks will write) in one command, or
+   * nothing. A transaction already decided (its record exists: a resolver
+   * rolled it back) blocks every key, so a late prewrite fails.
+   */
+  async prewrite<T>(txn: TxnIdentity, itemKeys: readonly Buffer[], evaluate: (current: VersionRead[], blocked: boolean[]) => PrewriteEvaluation<T>): Promise<T> {
+    await this.init();
+    this.assertOwned(itemKeys);
+    const { release, blocked } = await this.concurrency.latchUnlocked(itemKeys, txn.startTs);
+    try {
+      if (itemKeys.some((key) => key.equals(txn.primary)) && (await readTxnRecord(this.store, txn.primary, txn.startTs)) !== undefined) {
+        blocked.fill(true);
+      }
+      const heads = await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
+      const evaluation = evaluate(heads.map(decodeHead), blocked);
+      if (evaluation.locks === undefined) return evaluation.result;
+      if (blocked.some(Boolean) || evaluation.locks.length !== itemKeys.length) {
+        throw new InternalError('a prewrite evaluation locked a blocked key, or not one lock per key');
+      }
+      const locks = this.locksOf(txn, itemKeys, evaluation.locks, heads);
+      if (this.locks.size + locks.length > MAX_LOCKS_PER_RANGE) throw new LockTableFullError();
+      await this.log.submit({ type: 'prewrite', startTs: txn.startTs, primary: txn.primary, locks });
+      return evaluation.result;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The locks a prewrite takes: one per key, holding everything its commit
+   * writes, plus one on each index entry in this range that it writes,
+   * holding that entry alone. Readers of the index then meet the lock too, and
+   * resolving either kind alone writes what it holds (the same versions at the
+   * same commitTs, whichever lands first).
+   */
+  private locksOf(
+    txn: TxnIdentity,
+    itemKeys: readonly Buffer[],
+    mutationsPerKey: readonly Mutation[][],
+    heads: ReadonlyArray<Head | undefined>,
+  ): Array<{ itemKey: Buffer; lock: Lock }> {
+    const base = { startTs: txn.startTs, primary: txn.primary, expiresAtMs: txn.expiresAtMs };
+    const locks: Array<{ itemKey: Buffer; lock: Lock }> = [];
+    itemKeys.forEach((itemKey, i) => {
+      const mutations = dropInvisibleTombstones(mutationsPerKey[i] ?? [], itemKeys, heads);
+      locks.push({ itemKey, lock: { ...base, mutations } });
+      for (const m of mutations) {
+        if (m.itemKey.equals(itemKey) || !spanContains(this.descriptor, m.itemKey)) continue;
+        if (this.concurrency.foreignLock(m.itemKey, txn.startTs) !== undefined) throw new InternalError('an index entry is locked by another transaction');
+        locks.push({ itemKey: m.itemKey, lock: { ...base, mutations: [m] } });
+      }
+    });
+    return locks;
+  }
+
+  /**
+   * Commits the locks of `startTs` on the request's keys at commitTs. On the
+   * primary (the decision) the primary's lock must be there, unless the
+   * transaction is already recorded committed (a retry: nothing to do);
+   * otherwise it was rolled back and this fails. Elsewhere a key without a
+   * lock of the transaction is skipped (already committed or resolved).
+   */
+  async commitTxn(request: CommitRequest): Promise<void> {
+    await this.init();
+    this.assertOwned(request.itemKeys);
+    const primary = request.primary;
+    if (primary !== undefined && !request.itemKeys.some((key) => key.equals(primary))) {
+      throw new InternalError('a primary commit must name the primary among its keys');
+    }
+    const release = await this.latches.acquire(request.itemKeys);
+    try {
+      const { itemKeys, mutations } = this.releasedBy(request.itemKeys, request.startTs);
+      let decides = primary;
+      let commitTs = request.commitTs;
+      if (primary !== undefined && this.locks.get(primary)?.startTs !== request.startTs) {
+        const record = await this.decideRolledBackIfUnknown(primary, request.startTs);
+        if (record.status !== 'committed') throw new TransactionRolledBackError();
+        // Already committed: only locks left behind (none, normally) are committed, at the recorded timestamp.
+        decides = undefined;
+        commitTs = record.commitTs;
+      }
+      if (itemKeys.length === 0 && decides === undefined) return;
+      const system = decides === undefined ? [] : (request.system ?? []);
+      await this.log.submit({ type: 'commit', startTs: request.startTs, commitTs, itemKeys, mutations, ...(decides ? { primary: decides } : {}), system });
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Deletes the locks of `startTs` on the request's keys; on the primary,
+   * records the transaction as rolled back (unless it is recorded committed:
+   * then there is nothing of it left to roll back). Idempotent.
+   */
+  async rollbackTxn(request: RollbackRequest): Promise<void> {
+    await this.init();
+    const keys = request.primary === undefined ? request.itemKeys : [...request.itemKeys, request.primary];
+    this.assertOwned(keys);
+    const release = await this.latches.acquire(keys);
+    try {
+      await this.rollbackLatched(request.startTs, request.itemKeys, request.primary);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The state of the transaction of `startTs`, asked of its primary's range:
+   * committed (at commitTs), rolled back, or pending (its primary lock is
+   * live). An expired pending primary is rolled back when asked to; a primary
+   * with neither lock nor record is recorded rolled back, so a prewrite or
+   * commit of it that is still on its way fails.
+   */
+  async checkTxn(request: CheckTxnRequest): Promise<TxnStatus> {
+    await this.init();
+    this.assertOwned([request.primary]);
+    const release = await this.latches.acquire([request.primary]);
+    try {
+      const lock = this.locks.get(request.primary);
+      if (lock !== undefined && lock.startTs === request.startTs) {
+        if (!request.rollbackIfExpired || !isExpired(lock, this.nowMs())) return { status: 'pending', expiresAtMs: lock.expiresAtMs };
+        await this.rollbackLatched(request.startTs, [request.primary], request.primary);
+        return { status: 'rolled-back' };
+      }
+      return await this.decideRolledBackIfUnknown(request.primary, request.startTs);
+    } finally {
+      release();
+    }
+  }
+
+  /** The locks of every transaction on this range (for tests and metrics). */
+  get lockedKeys(): LockedKey[] {
+    return this.locks.entries();
+  }
+
+  /** Under the latches of `itemKeys` and `primary`. */
+  private async rollbackLatched(startTs: bigint, keys: readonly Buffer[], primary: Buffer | undefined): Promise<void> {
+    const { itemKeys } = this.releasedBy(keys, startTs);
+    let decides = primary;
+    if (primary !== undefined && itemKeys.length === 0) {
+      // No lock of the primary: record the rollback only if nothing is recorded yet.
+      const record = await readTxnRecord(this.store, primary, startTs);
+      if (record !== undefined) decides = undefined;
+    }
+    if (itemKeys.length === 0 && decides === undefined) return;
+    await this.log.submit({ type: 'rollback', startTs, itemKeys, ...(decides ? { primary: decides } : {}) });
+  }
+
+  /** The recorded decision on the transaction; with none, records (and answers) rolled back. Under the primary's latch. */
+  private async decideRolledBackIfUnknown(primary: Buffer, startTs: bigint): Promise<TxnStatus> {
+    const record = await readTxnRecord(this.store, primary, startTs);
+    if (record !== undefined) return record;
+    await this.log.submit({ type: 'rollback', startTs, itemKeys: [], primary });
+    return { status: 'rolled-back' };
+  }
+
+  /**
+   * The locks of `startTs` that settling `keys` releases (each key's own lock
+   * and the index-entry locks it covers) and the mutations they hold, each
+   * key once.
+   */
+  private releasedBy(keys: readonly Buffer[], startTs: bigint): { itemKeys: Buffer[]; mutations: Mutation[] } {
+    const released = new Map<string, Buffer>();
+    const mutations = new Map<string, Mutation>();
+    for (const key of keys) {
+      const lock = this.locks.get(key);
+      if (lock === undefined || lock.startTs !== startTs) continue;
+      released.set(key.toString('latin1'), key);
+      for (const m of lock.mutations) {
+        const id = m.itemKey.toString('latin1');
+        mutations.set(id, m);
+        if (this.locks.get(m.itemKey)?.startTs === startTs) released.set(id, m.itemKey);
+      }
+    }
+    return { itemKeys: [...released.values()], mutations: [...mutations.values()] };
+  }
+
+  private assertOwned(itemKeys: readonly Buffer[]): void {
+    if (!itemKeys.every((key) => spanContains(this.descriptor, key))) throw new RangeMismatchError(this.descriptor.rangeId);
+  }
+
+  private assertLocksLoaded(): void {
+    if (this.locksLoaded === undefined) throw new InternalError('a range replica applied a transaction command before init()');
   }
 
   /**

@@ -21,6 +21,17 @@ import type { RangeReplica } from '../range/replica.js';
 import type { KvWrite } from '../storage/kv-store.js';
 import type { TimestampSource } from '../timestamp-source.js';
 import type { TransactAction } from '../txn/transact-write.js';
+import { TxnCoordinator } from '../txn/coordinator.js';
+import type {
+  CheckTxnRequest,
+  CommitRequest,
+  OnePhaseRequest,
+  PrewriteRequest,
+  PrewriteResult,
+  RollbackRequest,
+  TxnRangesPort,
+  TxnStatus,
+} from '../range/txn-port.js';
 import type { DataPath, Span } from './data-path.js';
 import { NoRangeForKeyError, NotLeaderError, RangeNotFoundError, RangeUnavailableError, RoutingError } from './errors.js';
 import type { RangeDirectory, RangeHandler } from './range-handler.js';
@@ -48,6 +59,8 @@ export interface ClusterPathOptions {
   rpc: RangeRpc;
   clock: TimestampSource;
   deadlineMs?: number;
+  /** Told about a transaction's secondary commit that failed (the lock resolver finishes it). */
+  onAsyncError?: (error: unknown) => void;
 }
 
 function isReadOnly(request: RangeRequest): boolean {
@@ -61,13 +74,21 @@ function errorCode(error: unknown): string | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class ClusterPath implements DataPath {
+export class ClusterPath implements DataPath, TxnRangesPort {
   /** The ranges ordered by start key, rebuilt when the catalog's revision moves. */
   private sorted: RangeRecord[] = [];
   private sortedAt = -1;
   private readonly leaders = new Map<number, number>();
+  private readonly coordinator: TxnCoordinator;
 
-  constructor(private readonly opts: ClusterPathOptions) {}
+  constructor(private readonly opts: ClusterPathOptions) {
+    // Secondaries commit before the answer: index entries live beside their items and a
+    // reader of an index meets no lock of theirs, so this keeps indexes read-your-writes.
+    this.coordinator = new TxnCoordinator(this, opts.clock, {
+      awaitSecondaries: true,
+      ...(opts.onAsyncError === undefined ? {} : { onAsyncError: opts.onAsyncError }),
+    });
+  }
 
   // ---- locating ranges ----
 
@@ -237,23 +258,56 @@ export class ClusterPath implements DataPath {
     });
   }
 
-  async transactWrite(actions: readonly TransactAction[], system: readonly KvWrite[]): Promise<WriteOutcome[]> {
-    const ranges = new Map<number, RangeRecord>();
-    for (const action of actions) {
-      const range = this.rangeFor(action.itemKey);
-      ranges.set(range.rangeId, range);
-    }
-    if (ranges.size !== 1) {
-      throw new ValidationError('TransactWriteItems across ranges is not available on this cluster yet');
-    }
-    const range = [...ranges.values()][0]!;
-    return (await this.send(range, {
-      method: 'transact',
-      rangeId: range.rangeId,
-      catalogRevision: this.opts.catalog.revision,
-      actions: [...actions],
-      system: [...system],
-    })) as WriteOutcome[];
+  /** One phase when every key is in one range, else the two-phase commit over this path's TxnRangesPort. */
+  transactWrite(actions: readonly TransactAction[], system: readonly KvWrite[]): Promise<WriteOutcome[]> {
+    return this.coordinator.transactWrite(actions, system);
+  }
+
+  // ---- TxnRangesPort: the coordinator's and the lock resolvers' way to the ranges ----
+
+  async groupByRange(keys: readonly Buffer[]): Promise<number[][]> {
+    const groups = new Map<number, number[]>();
+    keys.forEach((key, i) => {
+      const rangeId = this.rangeFor(key).rangeId;
+      const group = groups.get(rangeId);
+      if (group === undefined) groups.set(rangeId, [i]);
+      else group.push(i);
+    });
+    return [...groups.values()];
+  }
+
+  async transactOnRange(request: OnePhaseRequest): Promise<WriteOutcome[]> {
+    const range = this.ownerOf(request.actions.map((a) => a.itemKey));
+    const revision = this.opts.catalog.revision;
+    return (await this.send(range, { method: 'transact', rangeId: range.rangeId, catalogRevision: revision, ...request })) as WriteOutcome[];
+  }
+
+  async prewrite(request: PrewriteRequest): Promise<PrewriteResult> {
+    const range = this.ownerOf(request.actions.map((a) => a.itemKey));
+    const revision = this.opts.catalog.revision;
+    return (await this.send(range, { method: 'prewrite', rangeId: range.rangeId, catalogRevision: revision, prewrite: request })) as PrewriteResult;
+  }
+
+  async commit(request: CommitRequest): Promise<void> {
+    const range = this.ownerOf(request.itemKeys);
+    await this.send(range, { method: 'commit', rangeId: range.rangeId, commit: request });
+  }
+
+  async rollback(request: RollbackRequest): Promise<void> {
+    const range = this.ownerOf(request.primary === undefined ? request.itemKeys : [request.primary, ...request.itemKeys]);
+    await this.send(range, { method: 'rollback', rangeId: range.rangeId, rollback: request });
+  }
+
+  async checkTxn(request: CheckTxnRequest): Promise<TxnStatus> {
+    const range = this.rangeFor(request.primary);
+    return (await this.send(range, { method: 'check-txn', rangeId: range.rangeId, check: request })) as TxnStatus;
+  }
+
+  /** The range of a request's first key (the leader checks that it owns them all). */
+  private ownerOf(keys: readonly Buffer[]): RangeRecord {
+    const first = keys[0];
+    if (first === undefined) throw new ValidationError('a range request names no key');
+    return this.rangeFor(first);
   }
 
   localLeaders(): readonly RangeReplica[] {

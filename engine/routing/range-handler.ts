@@ -13,7 +13,7 @@ import { encodeItemKey } from '../keys/item-key.js';
 import type { Item } from '../types.js';
 import { reindexItemOnRange, writeItemOnRange, mutationsOf } from '../items/range-writes.js';
 import type { RangeReplica } from '../range/replica.js';
-import { transactWriteOnRange } from '../txn/transact-write.js';
+import { prewriteOnRange, transactWriteOnRange } from '../txn/transact-write.js';
 import { NotLeaderError, RangeNotFoundError } from './errors.js';
 import type { RangeRequest, ScanPage } from './wire.js';
 
@@ -68,6 +68,15 @@ export class RangeHandler {
       case 'transact':
         await this.catalog.waitForRevision(request.catalogRevision, CATALOG_WAIT_MS);
         return transactWriteOnRange(replica, request.actions, mutationsOf(this.catalog), request.system);
+      case 'prewrite':
+        await this.catalog.waitForRevision(request.catalogRevision, CATALOG_WAIT_MS);
+        return prewriteOnRange(replica, request.prewrite, mutationsOf(this.catalog));
+      case 'commit':
+        return replica.commitTxn(request.commit);
+      case 'rollback':
+        return replica.rollbackTxn(request.rollback);
+      case 'check-txn':
+        return replica.checkTxn(request.check);
       default: {
         const unknown: never = request;
         throw new RangeNotFoundError((unknown as { rangeId: number }).rangeId);

@@ -22,6 +22,7 @@ import {
 import type { ItemWrite } from '../items/item-write.js';
 import type { KvWrite } from '../storage/kv-store.js';
 import type { TransactAction } from '../txn/transact-write.js';
+import type { CheckTxnRequest, CommitRequest, PrewriteRequest, RollbackRequest } from '../range/txn-port.js';
 import type { Item } from '../types.js';
 import { NotLeaderError, RangeNotFoundError } from './errors.js';
 
@@ -52,7 +53,11 @@ export type RangeRequest =
       needsCurrent: boolean;
     }
   | { method: 'reindex'; rangeId: number; catalogRevision: number; tableId: number; itemKey: Buffer; indexId: number }
-  | { method: 'transact'; rangeId: number; catalogRevision: number; actions: TransactAction[]; system: KvWrite[] };
+  | { method: 'transact'; rangeId: number; catalogRevision: number; actions: TransactAction[]; system: KvWrite[] }
+  | { method: 'prewrite'; rangeId: number; catalogRevision: number; prewrite: PrewriteRequest }
+  | { method: 'commit'; rangeId: number; commit: CommitRequest }
+  | { method: 'rollback'; rangeId: number; rollback: RollbackRequest }
+  | { method: 'check-txn'; rangeId: number; check: CheckTxnRequest };
 
 export type RangeMethod = RangeRequest['method'];
 

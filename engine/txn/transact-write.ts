@@ -1,20 +1,27 @@
 /**
- * TransactWriteItems on one range: one-phase commit (DESIGN.md section 6).
- * Every key is latched, every condition is evaluated against the latest
- * committed version while the latches are held, and the writes of all actions
- * (plus the request token record) become one atomic, durable batch at one
- * commit timestamp. If any action fails, nothing is written and the caller gets
- * one cancellation reason per action, in request order.
+ * TransactWriteItems on one range (DESIGN.md section 6): the one-phase commit
+ * of a transaction whose keys all lie in one range, and the prewrite of the
+ * part of a two-phase transaction that lies in one range. Both evaluate every
+ * action against the latest committed version under the keys' latches and
+ * answer, when any action fails, one cancellation reason per action in
+ * request order, having written nothing.
+ *
+ * One-phase: the writes of all actions (plus the request token record) become
+ * one atomic, durable batch at one commit timestamp. Prewrite: every key is
+ * locked with what its commit will write, in one command.
  */
 import {
   ConditionalCheckFailedError,
+  LockConflictError,
   TransactionCanceledError,
   ValidationError,
   type CancellationReason,
 } from '../errors.js';
 import type { KvWrite } from '../storage/kv-store.js';
+import type { VersionRead } from '../mvcc/mvcc.js';
 import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from '../items/item-write.js';
 import type { Mutation, RangeReplica } from '../range/replica.js';
+import type { PrewriteRequest, PrewriteResult } from '../range/txn-port.js';
 
 export interface TransactAction {
   /** The table (its current definition decides which index entries change). */
@@ -28,6 +35,17 @@ export interface TransactAction {
 /** The mutations one evaluated action makes: its item and its index entries. */
 export type MutationsOf = (tableId: number, itemKey: Buffer, outcome: WriteOutcome) => Mutation[];
 
+/** DynamoDB's reason for an action whose item another transaction holds. */
+export const CONFLICT_REASON: CancellationReason = { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' };
+
+interface ActionsEvaluation {
+  outcomes: WriteOutcome[];
+  /** The mutations of each action, in action order. */
+  mutations: Mutation[][];
+  reasons: CancellationReason[];
+  failed: boolean;
+}
+
 export async function transactWriteOnRange(
   replica: RangeReplica,
   actions: readonly TransactAction[],
@@ -35,25 +53,56 @@ export async function transactWriteOnRange(
   system: readonly KvWrite[] = [],
 ): Promise<WriteOutcome[]> {
   const keys = actions.map((a) => a.itemKey);
-  return replica.write(keys, (current) => {
-    const outcomes: WriteOutcome[] = [];
-    const mutations: Mutation[] = [];
-    const reasons: CancellationReason[] = [];
-    let failed = false;
-    actions.forEach((action, i) => {
-      try {
-        const outcome = evaluateItemWrite(action.write, current[i]?.item);
-        mutations.push(...mutationsOf(action.tableId, action.itemKey, outcome));
-        outcomes.push(outcome);
-        reasons.push({ Code: 'None' });
-      } catch (error) {
-        failed = true;
-        reasons.push(cancellationReason(error, action.returnOldOnFailure));
-      }
+  try {
+    return await replica.write(keys, (current) => {
+      const evaluation = evaluateActions(actions, current, actions.map(() => false), mutationsOf);
+      if (evaluation.failed) throw new TransactionCanceledError(evaluation.reasons);
+      return { mutations: evaluation.mutations.flat(), system: [...system], result: evaluation.outcomes };
     });
-    if (failed) throw new TransactionCanceledError(reasons);
-    return { mutations, system: [...system], result: outcomes };
+  } catch (error) {
+    if (!(error instanceof LockConflictError)) throw error;
+    // Another transaction's live locks: those actions conflict (the others are not evaluated).
+    const conflicts = new Set(error.keyIndexes);
+    throw new TransactionCanceledError(actions.map((_, i) => (conflicts.has(i) ? { ...CONFLICT_REASON } : { Code: 'None' })));
+  }
+}
+
+/** The prewrite of the actions of one range of a two-phase transaction (DESIGN.md section 6, step 2). */
+export async function prewriteOnRange(replica: RangeReplica, request: PrewriteRequest, mutationsOf: MutationsOf): Promise<PrewriteResult> {
+  const { startTs, primary, expiresAtMs, actions } = request;
+  const keys = actions.map((a) => a.itemKey);
+  return replica.prewrite<PrewriteResult>({ startTs, primary, expiresAtMs }, keys, (current, blocked) => {
+    const evaluation = evaluateActions(actions, current, blocked, mutationsOf);
+    if (evaluation.failed) return { locks: undefined, result: { ok: false, reasons: evaluation.reasons } };
+    return { locks: evaluation.mutations, result: { ok: true, outcomes: evaluation.outcomes } };
   });
+}
+
+/** Evaluates every action (a blocked one fails with TransactionConflict) against its current version. */
+function evaluateActions(
+  actions: readonly TransactAction[],
+  current: readonly VersionRead[],
+  blocked: readonly boolean[],
+  mutationsOf: MutationsOf,
+): ActionsEvaluation {
+  const evaluation: ActionsEvaluation = { outcomes: [], mutations: [], reasons: [], failed: false };
+  actions.forEach((action, i) => {
+    if (blocked[i] === true) {
+      evaluation.failed = true;
+      evaluation.reasons.push({ ...CONFLICT_REASON });
+      return;
+    }
+    try {
+      const outcome = evaluateItemWrite(action.write, current[i]?.item);
+      evaluation.mutations.push(mutationsOf(action.tableId, action.itemKey, outcome));
+      evaluation.outcomes.push(outcome);
+      evaluation.reasons.push({ Code: 'None' });
+    } catch (error) {
+      evaluation.failed = true;
+      evaluation.reasons.push(cancellationReason(error, action.returnOldOnFailure));
+    }
+  });
+  return evaluation;
 }
 
 function cancellationReason(error: unknown, returnOld: boolean): CancellationReason {

@@ -20,6 +20,8 @@ export interface RangeStatus {
   applied: number;
   /** Approximate bytes the range holds on disk. */
   approximateBytes: number;
+  /** Keys locked by unfinished two-phase transactions (this node's replica). */
+  locks: number;
 }
 
 export type NodeRole = 'embedded' | 'voter';

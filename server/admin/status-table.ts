@@ -50,8 +50,9 @@ export function formatRanges(ranges: readonly RangeStatus[]): string {
     range.replicas.join(','),
     String(range.applied),
     formatBytes(range.approximateBytes),
+    String(range.locks),
   ]);
-  return table(['RANGE', 'START', 'END', 'LEADER', 'REPLICAS', 'APPLIED', 'SIZE'], rows);
+  return table(['RANGE', 'START', 'END', 'LEADER', 'REPLICAS', 'APPLIED', 'SIZE', 'LOCKS'], rows);
 }
 
 export function formatStatus(nodes: readonly NodeInfo[], ranges: readonly RangeStatus[]): string {

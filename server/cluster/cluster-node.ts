@@ -89,6 +89,8 @@ export interface ClusterNode {
 
 export const DEFAULT_RANGES_PER_NODE = 4;
 export const DEFAULT_CLUSTER_TICK_MS = 20;
+/** How often (in ticks) a node hands ranges back to their preferred leaders. */
+export const LEADER_BALANCE_TICKS = 100;
 /** Timeout of one meta RPC attempt; the whole change has the routing deadline. */
 const META_CALL_TIMEOUT_MS = 3_000;
 const CATALOG_CATCH_UP_MS = 10_000;
@@ -214,7 +216,9 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         store,
         log,
         clock,
+        clusterPath, // the lock resolver reaches the primaries of other ranges through the router
       );
+      await replica.init(); // the lock table, from the persisted locks, before any entry is applied
       const member = await openGroup({
         host,
         kv: store,
@@ -274,6 +278,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     };
     const rangesPerNode = options.rangesPerNode ?? DEFAULT_RANGES_PER_NODE;
     let rangeHandler: RangeHandler | undefined;
+    let clusterPath: ClusterPath | undefined;
     const committer = new GroupCommitter(store);
     const engine = await Engine.open({
       store,
@@ -282,14 +287,16 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       catalog: { log: metaLog, splitTable: tableSplitter(memberIds, rangesPerNode) },
       dataPath: (catalog) => {
         rangeHandler = new RangeHandler(directory, catalog);
-        return new ClusterPath({
+        clusterPath = new ClusterPath({
           nodeId,
           catalog,
           directory,
           handler: rangeHandler,
           rpc: { call: (to, request, timeoutMs) => rpcClient.call(to, 'range', request, { timeoutMs }) },
           clock,
+          onAsyncError: (error) => app?.log.warn({ err: error }, 'a secondary commit failed; readers will resolve its locks'),
         });
+        return clusterPath;
       },
       // Until garbage collection is confined to each range's span, a cluster keeps every version.
       gcIntervalMs: 0,
@@ -392,13 +399,30 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     const peerPort = await listener.start();
     closers.push(() => listener.close());
 
+    let ticks = 0;
     const ticker = setInterval(() => {
       host.tick();
       tso.oracle.tick();
       metaMachine.tick();
       for (const range of ranges.values()) range.member.machine.tick();
+      if (++ticks % LEADER_BALANCE_TICKS === 0) handBackLeadership();
       flush();
     }, options.tickMs ?? DEFAULT_CLUSTER_TICK_MS);
+
+    /**
+     * Leaders stay spread over the nodes: a node leading a range whose
+     * preferred leader is another member hands leadership back to it (Raft
+     * leader transfer; it aborts after an election timeout if that member is
+     * down, and is tried again later).
+     */
+    function handBackLeadership(): void {
+      for (const { replica, member } of ranges.values()) {
+        const preferred = catalog.range(replica.descriptor.rangeId)?.preferredLeader;
+        if (preferred === undefined || preferred === nodeId || !member.machine.serving()) continue;
+        if (member.node.raft.leadTransferee !== 0) continue;
+        member.node.transferLeader(preferred);
+      }
+    }
     closers.push(() => clearInterval(ticker));
     flush();
 
@@ -459,6 +483,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           replicas: catalog.range(replica.descriptor.rangeId)?.replicas ?? [],
           applied: member.machine.appliedIndex,
           approximateBytes: 0,
+          locks: replica.lockedKeys.length,
         }));
       },
       async nodes(): Promise<NodeInfo[]> {

@@ -13,7 +13,7 @@ import { SeededRandom } from '../../consensus/random.js';
 import type { RaftHost } from '../../consensus/host.js';
 import { RocksDbRaftStorage } from '../../consensus/adapters/rocksdb-storage.js';
 import { ReplicatedStateMachine, ProposalTimeoutError, type StateMachine } from '../../consensus/state-machine.js';
-import { NotLeaderError as RaftNotLeaderError } from '../../consensus/errors.js';
+import { NotLeaderError as RaftNotLeaderError, ProposalDroppedError } from '../../consensus/errors.js';
 import type { RawNode } from '../../consensus/raw-node.js';
 import type { KvStore, KvWrite } from '../../engine/storage/kv-store.js';
 import { systemKey } from '../../engine/mvcc/layout.js';
@@ -99,6 +99,8 @@ export async function openGroup(opts: {
 /** Proposal failures as the engine reports them. */
 function proposalError(groupId: number, machine: ReplicatedStateMachine, error: unknown): Error {
   if (error instanceof RaftNotLeaderError) return new NotLeaderError(groupId, error.leader);
+  // Dropped before it entered the log (a leadership transfer is under way): nothing ran, retry elsewhere.
+  if (error instanceof ProposalDroppedError) return new NotLeaderError(groupId, 0);
   if (error instanceof ProposalTimeoutError) return new InternalError(`range ${groupId}: ${error.message}`);
   if (error instanceof Error) return error;
   return new InternalError(`range ${groupId}: ${String(error)} (leader ${machine.leader})`);

@@ -1,0 +1,147 @@
+/**
+ * The coordinator of TransactWriteItems (DESIGN.md section 6), run by the
+ * node that received the request. A transaction whose keys all lie in one
+ * range commits in one phase on that range. Otherwise it is a Percolator-style
+ * two-phase commit over the TxnRangesPort:
+ *
+ *   1. startTs from the oracle; the first action's key is the primary.
+ *   2. Prewrite every range in parallel (lock, evaluate conditions).
+ *   3. Any failure: roll back every range that may hold locks, and answer
+ *      TransactionCanceled with one reason per action in request order.
+ *   4. Else commitTs from the oracle (drawn after all prewrites), commit the
+ *      primary: the decision, with the request-token record. Answer.
+ *   5. Commit the secondaries asynchronously; a failure there is left to the
+ *      lock resolver (readers roll the locks forward through the primary).
+ */
+import { EngineError, TransactionCanceledError, TransactionRolledBackError, type CancellationReason } from '../errors.js';
+import type { WriteOutcome } from '../items/item-write.js';
+import type { KvWrite } from '../storage/kv-store.js';
+import type { TimestampSource } from '../timestamp-source.js';
+import { LOCK_TTL_MS } from '../range/locks.js';
+import type { PrewriteResult, TxnRangesPort } from '../range/txn-port.js';
+import { CONFLICT_REASON, type TransactAction } from './transact-write.js';
+
+/** Secondary commits in flight at once; past it a transaction commits its secondaries before answering. */
+export const MAX_ASYNC_SECONDARY_COMMITS = 1_000;
+
+export interface CoordinatorOptions {
+  /** How long the transaction's locks stay live (default LOCK_TTL_MS). */
+  lockTtlMs?: number;
+  /** The wall clock that lock expiry is measured on. */
+  nowMs?: () => number;
+  /** Told about a secondary commit that failed (its locks are left to the resolver). */
+  onAsyncError?: (error: unknown) => void;
+  /**
+   * Commit the secondaries before answering (default: after). Slower by one
+   * round, but a client that reads the transaction's items, or index entries
+   * written outside the items' own locks, right after sees them committed
+   * instead of resolving (or waiting on) the locks.
+   */
+  awaitSecondaries?: boolean;
+}
+
+/** A prewrite round's results, one per range group, in group order. */
+type PrewriteRound = Array<PromiseSettledResult<PrewriteResult>>;
+
+export class TxnCoordinator {
+  private readonly secondaryCommits = new Set<Promise<void>>();
+  private readonly lockTtlMs: number;
+  private readonly nowMs: () => number;
+
+  constructor(
+    private readonly ranges: TxnRangesPort,
+    private readonly clock: TimestampSource,
+    private readonly options: CoordinatorOptions = {},
+  ) {
+    this.lockTtlMs = options.lockTtlMs ?? LOCK_TTL_MS;
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  /** Runs the transaction; returns each action's outcome in request order, or throws TransactionCanceled. */
+  async transactWrite(actions: readonly TransactAction[], system: readonly KvWrite[] = []): Promise<WriteOutcome[]> {
+    if (actions.length === 0) return [];
+    const groups = await this.ranges.groupByRange(actions.map((a) => a.itemKey));
+    if (groups.length === 1) return this.ranges.transactOnRange({ actions: [...actions], system: [...system] });
+    const startTs = await this.clock.now();
+    const primary = actions[0]!.itemKey;
+    const primaryGroup = groups.findIndex((group) => group.includes(0));
+    const expiresAtMs = this.nowMs() + this.lockTtlMs;
+    const keysOf = (group: readonly number[]) => group.map((i) => actions[i]!.itemKey);
+    const round: PrewriteRound = await Promise.allSettled(
+      groups.map((group) => this.ranges.prewrite({ startTs, primary, expiresAtMs, actions: group.map((i) => actions[i]!) })),
+    );
+    if (round.some((result) => result.status === 'rejected' || !result.value.ok)) {
+      // A rejected prewrite may have locked (its answer was lost): roll it back too.
+      await Promise.all(
+        groups.map((group, g) => {
+          const result = round[g]!;
+          if (result.status === 'fulfilled' && !result.value.ok) return undefined;
+          return this.ranges.rollback({ startTs, itemKeys: keysOf(group), ...(g === primaryGroup ? { primary } : {}) });
+        }),
+      );
+      throw canceledBy(round, groups, actions.length);
+    }
+    const commitTs = await this.clock.now();
+    try {
+      await this.ranges.commit({ startTs, commitTs, itemKeys: keysOf(groups[primaryGroup]!), primary, system: [...system] });
+    } catch (error) {
+      if (!(error instanceof TransactionRolledBackError)) throw error; // outcome unknown: the resolver settles it
+      // A resolver decided first: nothing of the transaction is or will be written.
+      await Promise.all(groups.map((group, g) => (g === primaryGroup ? undefined : this.ranges.rollback({ startTs, itemKeys: keysOf(group) }))));
+      throw new TransactionCanceledError(actions.map(() => ({ ...CONFLICT_REASON })));
+    }
+    const secondaries: Promise<void>[] = [];
+    for (const [g, group] of groups.entries()) {
+      if (g !== primaryGroup) secondaries.push(this.commitSecondary(this.ranges.commit({ startTs, commitTs, itemKeys: keysOf(group) })));
+    }
+    // Bounded: past MAX_ASYNC_SECONDARY_COMMITS in flight, this transaction waits for its own.
+    if (this.options.awaitSecondaries === true || this.secondaryCommits.size > MAX_ASYNC_SECONDARY_COMMITS) await Promise.all(secondaries);
+    return outcomesOf(round, groups, actions.length);
+  }
+
+  /** Resolves once every secondary commit started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.secondaryCommits.size > 0) await Promise.all([...this.secondaryCommits]);
+  }
+
+  /** Tracks one secondary commit; resolves when it is done (failed ones are reported, left to the resolver). */
+  private commitSecondary(commit: Promise<void>): Promise<void> {
+    const tracked = commit.catch((error: unknown) => this.options.onAsyncError?.(error)).finally(() => this.secondaryCommits.delete(tracked));
+    this.secondaryCommits.add(tracked);
+    return tracked;
+  }
+}
+
+/** The outcomes of a successful prewrite round, in request order. */
+function outcomesOf(round: PrewriteRound, groups: readonly number[][], count: number): WriteOutcome[] {
+  const outcomes = new Array<WriteOutcome>(count);
+  groups.forEach((group, g) => {
+    const result = round[g]!;
+    if (result.status !== 'fulfilled' || !result.value.ok) throw new TypeError('outcomesOf a failed prewrite round');
+    const groupOutcomes = result.value.outcomes;
+    group.forEach((i, j) => (outcomes[i] = groupOutcomes[j]!));
+  });
+  return outcomes;
+}
+
+/**
+ * The error of a failed prewrite round: TransactionCanceled with each action's
+ * reason in request order (None for actions of ranges that prewrote), or the
+ * first error that is not a transaction conflict (the request failed for
+ * another cause, e.g. throttling).
+ */
+function canceledBy(round: PrewriteRound, groups: readonly number[][], count: number): Error {
+  const reasons = new Array<CancellationReason>(count);
+  for (const [g, group] of groups.entries()) {
+    const result = round[g]!;
+    if (result.status === 'rejected') {
+      const error: unknown = result.reason;
+      if (!(error instanceof EngineError) || error.code !== 'TransactionConflictException') return error instanceof Error ? error : new Error(String(error));
+      group.forEach((i) => (reasons[i] = { ...CONFLICT_REASON }));
+    } else {
+      const value = result.value;
+      group.forEach((i, j) => (reasons[i] = value.ok ? { Code: 'None' } : value.reasons[j]!));
+    }
+  }
+  return new TransactionCanceledError(reasons);
+}

@@ -1,0 +1,72 @@
+/**
+ * A TxnRangesPort in front of another that records each call and may run a
+ * hook first: to hold a transaction between its phases, or to make a call
+ * fail as if the coordinator had crashed before it.
+ */
+import type {
+  CheckTxnRequest,
+  CommitRequest,
+  OnePhaseRequest,
+  PrewriteRequest,
+  PrewriteResult,
+  RollbackRequest,
+  TxnRangesPort,
+  TxnStatus,
+} from '../../../engine/range/txn-port.js';
+import type { WriteOutcome } from '../../../engine/items/item-write.js';
+
+export interface Hooks {
+  transactOnRange?: (request: OnePhaseRequest) => Promise<void>;
+  prewrite?: (request: PrewriteRequest) => Promise<void>;
+  commit?: (request: CommitRequest) => Promise<void>;
+  rollback?: (request: RollbackRequest) => Promise<void>;
+  checkTxn?: (request: CheckTxnRequest) => Promise<void>;
+}
+
+export class HookedRanges implements TxnRangesPort {
+  readonly calls: string[] = [];
+  hooks: Hooks = {};
+
+  constructor(private readonly inner: TxnRangesPort) {}
+
+  groupByRange(keys: readonly Buffer[]): Promise<number[][]> {
+    return this.inner.groupByRange(keys);
+  }
+
+  async transactOnRange(request: OnePhaseRequest): Promise<WriteOutcome[]> {
+    this.calls.push('transactOnRange');
+    await this.hooks.transactOnRange?.(request);
+    return this.inner.transactOnRange(request);
+  }
+
+  async prewrite(request: PrewriteRequest): Promise<PrewriteResult> {
+    this.calls.push('prewrite');
+    await this.hooks.prewrite?.(request);
+    return this.inner.prewrite(request);
+  }
+
+  async commit(request: CommitRequest): Promise<void> {
+    this.calls.push(request.primary === undefined ? 'commit' : 'commit-primary');
+    await this.hooks.commit?.(request);
+    return this.inner.commit(request);
+  }
+
+  async rollback(request: RollbackRequest): Promise<void> {
+    this.calls.push(request.primary === undefined ? 'rollback' : 'rollback-primary');
+    await this.hooks.rollback?.(request);
+    return this.inner.rollback(request);
+  }
+
+  async checkTxn(request: CheckTxnRequest): Promise<TxnStatus> {
+    this.calls.push('checkTxn');
+    await this.hooks.checkTxn?.(request);
+    return this.inner.checkTxn(request);
+  }
+}
+
+/** A promise and the function that settles it: a gate a hook waits on. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
