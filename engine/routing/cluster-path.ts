@@ -21,7 +21,7 @@ import type { RangeReplica } from '../range/replica.js';
 import type { KvWrite } from '../storage/kv-store.js';
 import type { TimestampSource } from '../timestamp-source.js';
 import type { TransactAction } from '../txn/transact-write.js';
-import { TxnCoordinator } from '../txn/coordinator.js';
+import { TxnCoordinator, type CoordinatorOptions } from '../txn/coordinator.js';
 import type {
   CheckTxnRequest,
   CommitRequest,
@@ -59,8 +59,8 @@ export interface ClusterPathOptions {
   rpc: RangeRpc;
   clock: TimestampSource;
   deadlineMs?: number;
-  /** Told about a transaction's secondary commit that failed (the lock resolver finishes it). */
-  onAsyncError?: (error: unknown) => void;
+  /** Passed to the transaction coordinator (its error reporter and testing knobs). */
+  coordinator?: Pick<CoordinatorOptions, 'onAsyncError' | 'onPhase'>;
 }
 
 function isReadOnly(request: RangeRequest): boolean {
@@ -84,10 +84,7 @@ export class ClusterPath implements DataPath, TxnRangesPort {
   constructor(private readonly opts: ClusterPathOptions) {
     // Secondaries commit before the answer: index entries live beside their items and a
     // reader of an index meets no lock of theirs, so this keeps indexes read-your-writes.
-    this.coordinator = new TxnCoordinator(this, opts.clock, {
-      awaitSecondaries: true,
-      ...(opts.onAsyncError === undefined ? {} : { onAsyncError: opts.onAsyncError }),
-    });
+    this.coordinator = new TxnCoordinator(this, opts.clock, { ...opts.coordinator, awaitSecondaries: true });
   }
 
   // ---- locating ranges ----

@@ -38,7 +38,16 @@ export interface CoordinatorOptions {
    * instead of resolving (or waiting on) the locks.
    */
   awaitSecondaries?: boolean;
+  /**
+   * Called as a two-phase transaction passes each step (a testing knob: the
+   * fault tests kill the coordinating process there to prove that readers
+   * resolve what it leaves behind).
+   */
+  onPhase?: (phase: TxnPhase) => void;
 }
+
+/** `prewritten`: every range is locked, nothing decided; `primary-committed`: decided, secondaries still locked. */
+export type TxnPhase = 'prewritten' | 'primary-committed';
 
 /** A prewrite round's results, one per range group, in group order. */
 type PrewriteRound = Array<PromiseSettledResult<PrewriteResult>>;
@@ -81,6 +90,7 @@ export class TxnCoordinator {
       );
       throw canceledBy(round, groups, actions.length);
     }
+    this.options.onPhase?.('prewritten');
     const commitTs = await this.clock.now();
     try {
       await this.ranges.commit({ startTs, commitTs, itemKeys: keysOf(groups[primaryGroup]!), primary, system: [...system] });
@@ -90,6 +100,7 @@ export class TxnCoordinator {
       await Promise.all(groups.map((group, g) => (g === primaryGroup ? undefined : this.ranges.rollback({ startTs, itemKeys: keysOf(group) }))));
       throw new TransactionCanceledError(actions.map(() => ({ ...CONFLICT_REASON })));
     }
+    this.options.onPhase?.('primary-committed');
     const secondaries: Promise<void>[] = [];
     for (const [g, group] of groups.entries()) {
       if (g !== primaryGroup) secondaries.push(this.commitSecondary(this.ranges.commit({ startTs, commitTs, itemKeys: keysOf(group) })));

@@ -30,6 +30,7 @@ import { ClusterPath, ROUTING_BACKOFF_MAX_MS, ROUTING_BACKOFF_MIN_MS, ROUTING_DE
 import { NotLeaderError, RangeUnavailableError } from '../../engine/routing/errors.js';
 import { RangeHandler, type LocalRange, type RangeDirectory } from '../../engine/routing/range-handler.js';
 import { decodeError, encodeError, type RangeRequest } from '../../engine/routing/wire.js';
+import type { TxnPhase } from '../../engine/txn/coordinator.js';
 import { attachTsoGroup } from '../../tso/tso-group.js';
 import { TsoServer } from '../../tso/tso-server.js';
 import { TcpTsoChannel } from '../../tso/channel.js';
@@ -98,6 +99,23 @@ const CATALOG_CATCH_UP_MS = 10_000;
 const PEER_CATCH_UP_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A testing knob, for the fault tests only: RANGEDB_FAULT_KILL_AT=prewritten (or
+ * primary-committed) makes this process kill itself (SIGKILL) when a
+ * two-phase transaction it coordinates reaches that step.
+ */
+export const FAULT_KILL_AT_ENV = 'RANGEDB_FAULT_KILL_AT';
+
+function faultKnob(): { onPhase?: (phase: TxnPhase) => void } {
+  const at = process.env[FAULT_KILL_AT_ENV];
+  if (at !== 'prewritten' && at !== 'primary-committed') return {};
+  return {
+    onPhase: (phase) => {
+      if (phase === at) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}
 
 class ClusterConfigError extends Error {
   override readonly name = 'ClusterConfigError';
@@ -294,7 +312,10 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           handler: rangeHandler,
           rpc: { call: (to, request, timeoutMs) => rpcClient.call(to, 'range', request, { timeoutMs }) },
           clock,
-          onAsyncError: (error) => app?.log.warn({ err: error }, 'a secondary commit failed; readers will resolve its locks'),
+          coordinator: {
+            onAsyncError: (error) => app?.log.warn({ err: error }, 'a secondary commit failed; readers will resolve its locks'),
+            ...faultKnob(),
+          },
         });
         return clusterPath;
       },
@@ -412,14 +433,17 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     /**
      * Leaders stay spread over the nodes: a node leading a range whose
      * preferred leader is another member hands leadership back to it (Raft
-     * leader transfer; it aborts after an election timeout if that member is
-     * down, and is tried again later).
+     * leader transfer, only to a member that answered within the last election
+     * timeout; a transfer aborts after an election timeout if that member does
+     * not take over, and is tried again later).
      */
     function handBackLeadership(): void {
       for (const { replica, member } of ranges.values()) {
         const preferred = catalog.range(replica.descriptor.rangeId)?.preferredLeader;
         if (preferred === undefined || preferred === nodeId || !member.machine.serving()) continue;
-        if (member.node.raft.leadTransferee !== 0) continue;
+        const raft = member.node.raft;
+        // Only to a member heard from within the last election timeout: a transfer to a dead node stalls writes.
+        if (raft.leadTransferee !== 0 || raft.trk.progress.get(preferred)?.recentActive !== true) continue;
         member.node.transferLeader(preferred);
       }
     }
