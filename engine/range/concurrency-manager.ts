@@ -11,8 +11,8 @@ import type { LockResolver } from '../txn/resolver.js';
 import { LatchManager, type ReleaseLatches } from './latches.js';
 import { LockTable, isExpired, type Lock, type LockedKey } from './locks.js';
 
-/** A read waits at most this long for live locks before it fails with TransactionConflict. */
-export const LOCK_WAIT_MAX_MS = 10_000;
+/** A read waits at most this long for live locks before it fails with TransactionConflict (beyond one lock TTL). */
+export const LOCK_WAIT_MAX_MS = 15_000;
 /** The first and the largest pause between checks of a live lock. */
 export const LOCK_WAIT_MIN_BACKOFF_MS = 2;
 export const LOCK_WAIT_MAX_BACKOFF_MS = 100;

@@ -36,7 +36,8 @@ t.test('ranges, Raft metrics and readiness across a quorum loss', async (t) => {
   t.match(metrics, /rangedb_raft_groups 8/, 'tso, meta and six ranges run on the node');
   t.match(metrics, /rangedb_raft_fsyncs_total [1-9]/, 'the Raft host synced its writes');
 
-  t.equal((await fetch(`${first!.endpoint}/ready`)).status, 200, 'ready with all three nodes');
+  await waitFor('node 1 ready', async () => ((await fetch(`${first!.endpoint}/ready`)).status === 200 ? true : undefined), 30_000, 100);
+  t.pass('ready with all three nodes');
   await cluster.kill(1);
   await cluster.kill(2);
   const reason = await waitFor(
