@@ -153,7 +153,7 @@ t.test('index entries in the range are locked too, and committed with their item
     if (request.primary === undefined) throw new Error('crash before the secondary commit');
   };
   const errors: unknown[] = [];
-  const coordinator = new TxnCoordinator(port, fixture.clock, { nowMs: () => fixture.wall.ms, onAsyncError: (e) => errors.push(e) });
+  const coordinator = new TxnCoordinator(port, fixture.clock, { lockTtlMs: TTL_MS, nowMs: () => fixture.wall.ms, onAsyncError: (e) => errors.push(e) });
   await coordinator.transactWrite([put('a', 1), put('x', 2)]);
   await coordinator.idle();
   t.equal(errors.length, 1);
