@@ -4,6 +4,8 @@
  * hour-long run.
  */
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios/scenario.js';
+import { ETCD_MEMBERS } from './peers/etcd-cluster.js';
+import { CLUSTER_NODES } from './peers/local-cluster.js';
 import type { TargetKind } from './peers/targets.js';
 import { SIGNED_POOL_MAX } from './signing/signed-pool.js';
 
@@ -20,15 +22,16 @@ export const DEFAULT_PRESIGN = 4_000;
 export const MAX_PRESIGN = SIGNED_POOL_MAX;
 
 /** What `--compare` names may expand to. */
-const COMPARE_NAMES: Record<string, readonly TargetKind[]> = {
+const COMPARE_NAMES: Record<string, readonly Exclude<TargetKind, 'cluster'>[]> = {
   dynalite: ['dynalite-disk', 'dynalite-memory'],
   'dynalite-disk': ['dynalite-disk'],
   'dynalite-memory': ['dynalite-memory'],
   fastify: ['fastify'],
+  etcd: ['etcd'],
   embedded: ['embedded'],
 };
 
-export type PrimaryTarget = { kind: 'embedded' } | { kind: 'url'; url: string };
+export type PrimaryTarget = { kind: 'embedded' } | { kind: 'cluster' } | { kind: 'url'; url: string };
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
@@ -40,8 +43,10 @@ export interface BenchOptions {
   preloadKeys: number;
   presign: number;
   check: boolean;
-  /** Write a V8 CPU profile of our embedded server here. */
+  /** Write V8 CPU profiles of our server's processes here. */
   cpuProfileDir?: string;
+  /** Where the JSON and SVG go (default load/results). */
+  resultsDir?: string;
   help: boolean;
 }
 
@@ -51,22 +56,31 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: npm run bench -- <scenario>[,<scenario>...] [options]
 scenarios: ${SCENARIO_NAMES.join(', ')}
-  --target embedded|cluster|<http://host:port>   what to measure (default embedded, started here)
-  --compare dynalite,fastify   peers to run alternately in the same invocation
-                               (dynalite = dynalite-disk and dynalite-memory)
+  --target embedded|cluster|<http://host:port>   what to measure (default embedded, started here;
+                       cluster = ${CLUSTER_NODES} nodes started here, the load spread over them)
+  --compare <peers>    peers to run alternately in the same invocation, comma-separated:
+                       dynalite (= dynalite-disk and dynalite-memory), fastify,
+                       etcd (${ETCD_MEMBERS} members of Debian's etcd-server; put and get only),
+                       embedded (with --target cluster or a URL: our single node beside it)
   --duration <s>       seconds per run (default ${DEFAULT_DURATION_S}, at most ${MAX_DURATION_S})
   --connections <n>    concurrent connections (default ${DEFAULT_CONNECTIONS}, at most ${MAX_CONNECTIONS})
   --rounds <n>         alternating rounds (default ${DEFAULT_ROUNDS}, at most ${MAX_ROUNDS})
   --keys <n>           items preloaded for get/mixed/query (default ${DEFAULT_PRELOAD_KEYS}, at most ${MAX_PRELOAD_KEYS})
-  --presign <n>        requests signed before each run (default ${DEFAULT_PRESIGN}, at most ${MAX_PRESIGN});
+  --presign <n>        requests signed before each run, per endpoint (default ${DEFAULT_PRESIGN}, at most ${MAX_PRESIGN});
                        the rest are signed during the run, in the load generator's thread
   --check              after the run, read back every acknowledged PutItem
-  --cpu-prof <dir>     write a CPU profile of our embedded server into <dir>`;
+  --cpu-prof <dir>     write CPU profiles of our server's processes into <dir>
+  --results-dir <dir>  where the JSON and SVG go (default load/results)`;
 
 function integerIn(name: string, raw: string | undefined, max: number): number {
   const value = Number(raw);
   if (raw === undefined || !Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`${name} needs an integer in 1..${max}, not ${raw}`);
   return value;
+}
+
+function directory(name: string, raw: string | undefined): string {
+  if (!raw || raw.startsWith('-')) throw new UsageError(`${name} needs a directory`);
+  return raw;
 }
 
 function parseScenarios(raw: string): ScenarioName[] {
@@ -80,7 +94,7 @@ function parseScenarios(raw: string): ScenarioName[] {
 
 function parseTarget(raw: string | undefined): PrimaryTarget {
   if (raw === undefined || raw === 'embedded') return { kind: 'embedded' };
-  if (raw === 'cluster') throw new UsageError('the cluster target arrives with the cluster issue; use embedded or a URL');
+  if (raw === 'cluster') return { kind: 'cluster' };
   if (/^http:\/\/[^/]+\/?$/.test(raw)) return { kind: 'url', url: raw };
   throw new UsageError(`--target must be embedded, cluster or http://host:port, not ${raw}`);
 }
@@ -141,12 +155,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--check':
         options.check = true;
         break;
-      case '--cpu-prof': {
-        const dir = value();
-        if (!dir) throw new UsageError('--cpu-prof needs a directory');
-        options.cpuProfileDir = dir;
+      case '--cpu-prof':
+        options.cpuProfileDir = directory(arg, value());
         break;
-      }
+      case '--results-dir':
+        options.resultsDir = directory(arg, value());
+        break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         if (options.scenarios.length > 0) throw new UsageError(`one scenario list only (comma-separated), got a second: ${arg}`);
@@ -155,5 +169,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   }
   if (!options.help && options.scenarios.length === 0) throw new UsageError('name a scenario');
   if (options.target.kind === 'embedded') options.compare = options.compare.filter((kind) => kind !== 'embedded');
+  const members = Math.max(1, options.target.kind === 'cluster' ? CLUSTER_NODES : 1, options.compare.includes('etcd') ? ETCD_MEMBERS : 1);
+  if (!options.help && options.connections < members) throw new UsageError(`--connections must be at least ${members}, one per cluster member, not ${options.connections}`);
   return options;
 }

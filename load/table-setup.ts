@@ -1,7 +1,8 @@
 /**
  * Before a run: create the bench table (waiting until ACTIVE) and preload
  * items with bounded concurrency and a progress bar. After a put run, in
- * --check mode: read every acknowledged key back and count the missing.
+ * --check mode: read every acknowledged key back and count the missing
+ * (readBack, which the etcd protocol uses too).
  */
 import { DynamoCallError, DynamoHttpClient, forEachBounded } from './dynamo-http.js';
 import { progressBar } from './measure/progress.js';
@@ -53,8 +54,11 @@ export interface CheckResult {
 /** Missing keys kept for the report (the count is exact either way). */
 export const MISSING_KEYS_SHOWN = 20;
 
-/** Reads back every key with a consistent GetItem; an empty answer is a lost write. */
-export async function checkAcknowledged(client: DynamoHttpClient, keys: readonly string[], label: string): Promise<CheckResult> {
+/**
+ * Reads back every key with `found` (bounded concurrency, a progress bar);
+ * a key not found is a lost write. Shared by every protocol's --check.
+ */
+export async function readBack(keys: readonly string[], label: string, found: (key: string) => Promise<boolean>): Promise<CheckResult> {
   const missing: string[] = [];
   let missingCount = 0;
   await forEachBounded(
@@ -62,8 +66,7 @@ export async function checkAcknowledged(client: DynamoHttpClient, keys: readonly
     CHECK_CONCURRENCY,
     async (i) => {
       const key = keys[i] as string;
-      const answer = (await client.call('GetItem', getBody(key))) as { Item?: unknown };
-      if (answer.Item === undefined) {
+      if (!(await found(key))) {
         missingCount++;
         if (missing.length < MISSING_KEYS_SHOWN) missing.push(key);
       }
@@ -71,4 +74,9 @@ export async function checkAcknowledged(client: DynamoHttpClient, keys: readonly
     progressBar(`check ${label}`, keys.length),
   );
   return { checked: keys.length, missingCount, missingSample: missing };
+}
+
+/** Reads back every key with a consistent GetItem; an empty answer is a lost write. */
+export async function checkAcknowledged(client: DynamoHttpClient, keys: readonly string[], label: string): Promise<CheckResult> {
+  return readBack(keys, label, async (key) => ((await client.call('GetItem', getBody(key))) as { Item?: unknown }).Item !== undefined);
 }

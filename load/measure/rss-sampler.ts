@@ -1,5 +1,6 @@
 /**
- * Samples a process's resident set size (VmRSS in /proc/<pid>/status) every
+ * Samples the resident set size (VmRSS in /proc/<pid>/status) of a target's
+ * processes, summed (a cluster's three nodes are one target), every
  * RSS_SAMPLE_INTERVAL_MS while a run lasts, and keeps the peak.
  */
 import { readFileSync } from 'node:fs';
@@ -20,11 +21,20 @@ export function readRssBytes(pid: number): number | undefined {
   }
 }
 
+/** The summed RSS of the processes still readable, or undefined when none is. */
+export function readTotalRssBytes(pids: readonly number[]): number | undefined {
+  const readable = pids.flatMap((pid) => {
+    const rss = readRssBytes(pid);
+    return rss === undefined ? [] : [rss];
+  });
+  return readable.length === 0 ? undefined : readable.reduce((sum, rss) => sum + rss, 0);
+}
+
 export class RssSampler {
   #peakBytes: number | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly pid: number) {}
+  constructor(readonly pids: readonly number[]) {}
 
   start(): void {
     this.#sample();
@@ -39,7 +49,7 @@ export class RssSampler {
   }
 
   #sample(): void {
-    const rss = readRssBytes(this.pid);
+    const rss = readTotalRssBytes(this.pids);
     if (rss !== undefined && (this.#peakBytes === undefined || rss > this.#peakBytes)) this.#peakBytes = rss;
   }
 }

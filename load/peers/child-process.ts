@@ -1,7 +1,8 @@
 /**
- * Child processes the runner starts (our server, dynalite, the Fastify
- * ceiling): spawned, waited for until they answer HTTP, and all killed on
- * the way out, even on Ctrl-C or an error (see killAllChildren).
+ * Child processes the runner starts (our server and cluster nodes, dynalite,
+ * the Fastify ceiling, etcd members): spawned, waited for until a readiness
+ * probe says yes, and all killed on the way out, even on Ctrl-C or an error
+ * (see stopAllChildren / killAllChildrenNow).
  */
 import { freePort } from '../../consensus/adapters/listen.js';
 export { freePort };
@@ -24,45 +25,58 @@ export interface StartedChild {
   endpoint: string;
   pid: number;
   output(): string;
+  /** True until the process has exited (or failed to spawn). */
+  running(): boolean;
   stop(): Promise<void>;
+}
+
+export interface ChildSpec {
+  name: string;
+  /** The executable; Node itself (process.execPath) unless said otherwise. */
+  command?: string;
+  args: string[];
+  /** Where it serves HTTP once ready. */
+  endpoint: string;
+  /** E.g. removing the child's temp dir: runs once it has exited, whoever stops it. */
+  afterExit?: () => Promise<void>;
 }
 
 const running = new Set<StartedChild>();
 
-
 /** Output kept per child, for error messages. */
 const OUTPUT_KEEP_CHARS = 20_000;
 
-/**
- * Starts `node [nodeOptions] args` and waits until it answers HTTP on `port`.
- * `afterExit` (e.g. removing the child's temp dir) runs once it has exited,
- * whoever stops it.
- */
-export async function startChild(
-  name: string,
-  args: string[],
-  port: number,
-  nodeOptions: string[] = [],
-  afterExit: () => Promise<void> = async () => undefined,
-): Promise<StartedChild> {
-  const child = spawn(process.execPath, [...nodeOptions, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns a child and registers it for stopAllChildren; does not wait for it to serve. */
+export function spawnChild(spec: ChildSpec): StartedChild {
+  const child = spawn(spec.command ?? process.execPath, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const keep = (chunk: Buffer): void => {
+  let failed = false;
+  const keep = (chunk: Buffer | string): void => {
     output = (output + chunk.toString()).slice(-OUTPUT_KEEP_CHARS);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const endpoint = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // A missing executable: 'error' and never 'exit'.
+    child.once('error', (error) => {
+      failed = true;
+      keep(`\n${spec.name}: ${error.message}\n`);
+      resolve();
+    });
+  });
+  const afterExit = spec.afterExit ?? (async () => undefined);
+  const isRunning = () => !failed && child.exitCode === null && child.signalCode === null;
   const started: StartedChild = {
-    name,
+    name: spec.name,
     process: child,
-    endpoint,
+    endpoint: spec.endpoint,
     pid: child.pid ?? -1,
     output: () => output,
+    running: isRunning,
     async stop() {
       if (!running.delete(started)) return;
-      if (child.exitCode === null && child.signalCode === null) {
+      if (isRunning()) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_STOP_GRACE_MS);
         await exited;
@@ -72,32 +86,55 @@ export async function startChild(
     },
   };
   running.add(started);
+  return started;
+}
+
+/**
+ * Polls `isReady` until it answers true; fails at once if the child exits,
+ * or after `timeoutMs`. The child is left running either way.
+ */
+export async function waitUntilReady(child: StartedChild, isReady: () => Promise<boolean>, timeoutMs = CHILD_START_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!child.running()) throw new ChildStartError(`${child.name} exited (${child.process.exitCode ?? child.process.signalCode ?? 'did not start'}): ${child.output()}`);
+    if (await isReady()) return;
+    if (Date.now() > deadline) throw new ChildStartError(`${child.name} was not ready within ${timeoutMs} ms: ${child.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+}
+
+/** True if a DynamoDB-speaking server answers ListTables (any status). */
+async function answersDynamo(endpoint: string): Promise<boolean> {
+  const client = new DynamoHttpClient(endpoint);
   try {
-    await waitUntilServing(started);
+    await client.raw('ListTables', '{}');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Starts `node [nodeOptions] args` and waits until it answers HTTP on `port`
+ * (a DynamoDB ListTables, any status). `afterExit` runs once it has exited.
+ */
+export async function startChild(
+  name: string,
+  args: string[],
+  port: number,
+  nodeOptions: string[] = [],
+  afterExit: () => Promise<void> = async () => undefined,
+): Promise<StartedChild> {
+  const started = spawnChild({ name, args: [...nodeOptions, ...args], endpoint: `http://127.0.0.1:${port}`, afterExit });
+  try {
+    await waitUntilReady(started, () => answersDynamo(started.endpoint));
   } catch (error) {
     await started.stop();
     throw error;
   }
   return started;
-}
-
-async function waitUntilServing(child: StartedChild): Promise<void> {
-  const client = new DynamoHttpClient(child.endpoint);
-  const deadline = Date.now() + CHILD_START_TIMEOUT_MS;
-  try {
-    for (;;) {
-      if (child.process.exitCode !== null) throw new ChildStartError(`${child.name} exited with ${child.process.exitCode}: ${child.output()}`);
-      try {
-        await client.raw('ListTables', '{}');
-        return;
-      } catch {
-        if (Date.now() > deadline) throw new ChildStartError(`${child.name} did not serve within ${CHILD_START_TIMEOUT_MS} ms: ${child.output()}`);
-        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-      }
-    }
-  } finally {
-    client.close();
-  }
 }
 
 /** Stops every child still running (the runner's finally and signal handlers call this). */
@@ -108,7 +145,7 @@ export async function stopAllChildren(): Promise<void> {
 /** Synchronous last resort for process 'exit': SIGKILL whatever is left. */
 export function killAllChildrenNow(): void {
   for (const child of running) {
-    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+    if (child.running()) child.process.kill('SIGKILL');
   }
   running.clear();
 }

@@ -19,6 +19,9 @@ export interface RunNumbers {
   errors: number;
   /** Count per `<status> <__type>`, for the report. */
   errorTypes: Record<string, number>;
+  /** Successes per endpoint (`host:port`): how the load spread over a cluster's members. */
+  okPerEndpoint?: Record<string, number>;
+  /** Summed over the target's processes (a cluster's nodes). */
   peakRssBytes?: number;
 }
 
@@ -115,6 +118,26 @@ export function ratios(summaries: readonly TargetSummary[], ours: string): Ratio
         latencyP99: peer.latencyP99Ms > 0 ? mine.latencyP99Ms / peer.latencyP99Ms : Number.NaN,
       });
     }
+  }
+  return result;
+}
+
+/** A target's TransactWriteItems rate as a share of its PutItem rate, both from the same invocation. */
+export interface TxnPutRatio {
+  target: string;
+  txnReqPerSec: number;
+  putReqPerSec: number;
+  /** txn req/s / put req/s. */
+  ratio: number;
+}
+
+/** For every target that ran both `put` and `txn`: the ratio of their rates. */
+export function txnPutRatios(summaries: readonly TargetSummary[]): TxnPutRatio[] {
+  const result: TxnPutRatio[] = [];
+  for (const txn of summaries.filter((summary) => summary.scenario === 'txn')) {
+    const put = summaries.find((summary) => summary.scenario === 'put' && summary.target === txn.target);
+    if (put === undefined) continue;
+    result.push({ target: txn.target, txnReqPerSec: txn.reqPerSec, putReqPerSec: put.reqPerSec, ratio: put.reqPerSec > 0 ? txn.reqPerSec / put.reqPerSec : Number.NaN });
   }
   return result;
 }

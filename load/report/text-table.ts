@@ -1,8 +1,9 @@
 /**
  * The final tables on stdout: one row per scenario and target, then the
- * ratios of ours against each peer.
+ * ratios of ours against each peer (a peer that cannot run a scenario gets
+ * an n/a row saying why), then each target's txn/put ratio.
  */
-import type { Ratio, TargetSummary } from './summary.js';
+import type { Ratio, TargetSummary, TxnPutRatio } from './summary.js';
 
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
@@ -31,9 +32,29 @@ export function summaryTable(summaries: readonly TargetSummary[]): string {
   );
 }
 
-export function ratioTable(ratioRows: readonly Ratio[]): string {
+/** A scenario a peer did not run, and why. */
+export interface NotApplicable {
+  scenario: string;
+  ours: string;
+  versus: string;
+  reason: string;
+}
+
+export function ratioTable(ratioRows: readonly Ratio[], notApplicable: readonly NotApplicable[] = []): string {
+  const rows = [
+    ...ratioRows.map((r) => ({ scenario: r.scenario, cells: [r.scenario, `${r.ours}/${r.versus}`, `${r.reqPerSec.toFixed(2)}x`, `${r.latencyP99.toFixed(2)}x`, ''] })),
+    ...notApplicable.map((n) => ({ scenario: n.scenario, cells: [n.scenario, `${n.ours}/${n.versus}`, 'n/a', 'n/a', n.reason] })),
+  ];
+  // Group by scenario, in the order scenarios first appear; Array.prototype.sort is stable.
+  const order = [...new Set(rows.map((row) => row.scenario))];
+  rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+  const table = formatTable(['scenario', 'ratio', 'req/s', 'p99', 'note'], rows.map((row) => row.cells));
+  return table.split('\n').map((line) => line.trimEnd()).join('\n');
+}
+
+export function txnPutTable(rows: readonly TxnPutRatio[]): string {
   return formatTable(
-    ['scenario', 'ratio', 'req/s', 'p99'],
-    ratioRows.map((r) => [r.scenario, `${r.ours}/${r.versus}`, `${r.reqPerSec.toFixed(2)}x`, `${r.latencyP99.toFixed(2)}x`]),
+    ['target', 'txn req/s', 'put req/s', 'txn/put'],
+    rows.map((r) => [r.target, r.txnReqPerSec.toFixed(0), r.putReqPerSec.toFixed(0), `${r.ratio.toFixed(2)}x`]),
   );
 }

@@ -12,15 +12,22 @@ export const MIXED_GET_SHARE = 0.9;
 /** How many keys txn-contended fights over. */
 export const HOT_KEYS = 8;
 
-function randomPreloaded(context: ScenarioContext): string {
+/** A uniformly random preloaded key (shared with the etcd requests, which read the same key set). */
+export function randomPreloaded(context: ScenarioContext): string {
   if (context.preloadedKeys < 1) throw new RangeError('this scenario needs preloaded keys');
   return preloadKey(Math.floor(context.random() * context.preloadedKeys));
 }
 
-function putGenerator(context: ScenarioContext): () => PlannedRequest {
+/** Distinct keys for one run: `<runPrefix>-0`, `<runPrefix>-1`, ... */
+export function freshKeys(context: ScenarioContext): () => string {
   let sequence = 0;
+  return () => `${context.runPrefix}-${sequence++}`;
+}
+
+function putGenerator(context: ScenarioContext): () => PlannedRequest {
+  const nextKey = freshKeys(context);
   return () => {
-    const pk = `${context.runPrefix}-${sequence++}`;
+    const pk = nextKey();
     return { operation: 'PutItem', body: putBody(pk), ackKey: pk };
   };
 }

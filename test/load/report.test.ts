@@ -1,7 +1,7 @@
 import t from 'tap';
 import { renderChart } from '../../load/report/svg-chart.js';
-import { ratios, summarize, type RunRecord } from '../../load/report/summary.js';
-import { formatTable, ratioTable, summaryTable } from '../../load/report/text-table.js';
+import { ratios, summarize, txnPutRatios, type RunRecord } from '../../load/report/summary.js';
+import { formatTable, ratioTable, summaryTable, txnPutTable } from '../../load/report/text-table.js';
 import { parseVmRssBytes } from '../../load/measure/rss-sampler.js';
 
 function run(target: string, round: number, reqPerSec: number, p99: number, extra: Partial<RunRecord> = {}): RunRecord {
@@ -51,6 +51,36 @@ t.test('ratios are ours over each peer of the same scenario', async (t) => {
   const text = ratioTable(rows);
   t.match(text, /embedded\/dynalite-disk\s+2\.00x\s+0\.50x/);
   t.match(summaryTable(summarize(records)), /embedded\s+4000/);
+});
+
+t.test('a peer that cannot run a scenario gets an n/a row with its reason, grouped with the scenario', async (t) => {
+  const summaries = summarize([
+    run('cluster', 1, 100, 10),
+    run('etcd', 1, 50, 20),
+    run('cluster', 1, 30, 40, { scenario: 'txn' }),
+    run('embedded', 1, 60, 20, { scenario: 'txn' }),
+  ]);
+  const text = ratioTable(ratios(summaries, 'cluster'), [{ scenario: 'txn', ours: 'cluster', versus: 'etcd', reason: 'not applicable to etcd' }]);
+  const lines = text.split('\n').slice(2);
+  t.match(lines[0], /put\s+cluster\/etcd\s+2\.00x\s+0\.50x$/);
+  t.match(lines[1], /txn\s+cluster\/embedded\s+0\.50x\s+2\.00x$/);
+  t.match(lines[2], /txn\s+cluster\/etcd\s+n\/a\s+n\/a\s+not applicable to etcd$/);
+  t.ok(text.split('\n').every((line) => line === line.trimEnd()), 'no trailing blanks');
+});
+
+t.test('txn/put: for every target that ran both, in the same invocation', async (t) => {
+  const summaries = summarize([
+    run('cluster', 1, 1000, 10),
+    run('cluster', 1, 400, 10, { scenario: 'txn' }),
+    run('embedded', 1, 2000, 10),
+    run('embedded', 1, 1000, 10, { scenario: 'txn' }),
+    run('etcd', 1, 3000, 10),
+    run('url', 1, 10, 10, { scenario: 'txn' }),
+  ]);
+  const rows = txnPutRatios(summaries);
+  t.same(rows.map((r) => [r.target, r.ratio]), [['cluster', 0.4], ['embedded', 0.5]], 'etcd ran no txn, url no put');
+  t.match(txnPutTable(rows), /cluster\s+400\s+1000\s+0\.40x/);
+  t.ok(Number.isNaN(txnPutRatios(summarize([run('a', 1, 0, 1), run('a', 1, 5, 1, { scenario: 'txn' })]))[0]!.ratio), 'no puts: no ratio');
 });
 
 t.test('tables align their columns', async (t) => {

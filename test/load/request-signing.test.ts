@@ -55,13 +55,16 @@ t.test('a pool filled for the whole run signs nothing more until it runs low', a
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.equal(pool.stats.signed, REFILL_LOW_WATER + 10, 'above the low water mark: no signing');
   for (let i = 0; i < 10; i++) pool.take();
+  t.equal(pool.size, REFILL_LOW_WATER - 5);
   const deadline = Date.now() + 5_000;
-  while (pool.size < REFILL_LOW_WATER + 10 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (pool.size < REFILL_LOW_WATER && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setTimeout(resolve, 50));
   pool.stop();
-  t.equal(pool.size, REFILL_LOW_WATER + 10, 'below it: refilled to the capacity');
+  t.equal(pool.size, REFILL_LOW_WATER, 'below it: topped up to the low water mark, not to the capacity');
+  t.equal(pool.stats.signed, REFILL_LOW_WATER + 15, 'only what was taken below it was signed');
 });
 
-t.test('presigning follows the previous round, within the pool capacity', async (t) => {
+t.test('presigning follows the previous round, within the pools\' capacity', async (t) => {
   t.equal(presignCount(4000, undefined), 4000);
   t.equal(presignCount(4000, 1000), 4000, 'never below the configured count');
   t.equal(presignCount(4000, 10_000), 12_000);
