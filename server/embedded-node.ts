@@ -9,33 +9,31 @@
  * open RocksDB; a second process on the same dir fails with a clear message
  * before RocksDB's own (cryptic) lock error could fire.
  */
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { FastifyBaseLogger } from 'fastify';
-import { RocksDbStore } from '../engine/storage/rocksdb/rocksdb-store.js';
 import { GroupCommitter } from '../engine/storage/group-commit.js';
 import type { KvStore } from '../engine/storage/kv-store.js';
 import { Engine } from '../engine/engine.js';
 import { startTsoGroup, type TsoGroup } from '../tso/tso-group.js';
 import { physicalMs } from '../tso/timestamp.js';
-import { buildApp } from './app.js';
-import { prepareDataDir } from './data-dir/data-dir.js';
-import { NodeMetrics } from './metrics/node-metrics.js';
+import type { NodeMetrics } from './metrics/node-metrics.js';
 import { DirSizeSampler } from './metrics/dir-size.js';
-import { registerOpsRoutes } from './admin/ops-routes.js';
 import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from './admin/node-status.js';
 import { BUILD_VERSION } from './admin/build-version.js';
-import { buildOperations } from './operations/index.js';
-import { LOCAL_ACCOUNT_ID } from './operations/deps.js';
+import {
+  buildNodeApp,
+  hex,
+  httpAddressOf,
+  openDataDir,
+  READY_TIMESTAMP_TIMEOUT_MS,
+  trackedClock,
+  withTimeout,
+  type NodeHttpOptions,
+} from './node-app.js';
 
-export interface EmbeddedNodeOptions {
+export { READY_TIMESTAMP_TIMEOUT_MS };
+
+export interface EmbeddedNodeOptions extends NodeHttpOptions {
   dataDir: string;
-  region?: string;
-  credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
-  bodyLimitBytes?: number;
-  logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
-  /** Requests slower than this are logged as warnings. */
-  slowRequestMs?: number;
   /** Passed to the engine (tests turn background timers off or speed them up). */
   gcIntervalMs?: number;
   ttlIntervalMs?: number;
@@ -52,62 +50,15 @@ export interface EmbeddedNode {
 
 /** The only node of an embedded deployment. */
 export const EMBEDDED_NODE_ID = 1;
-/** /ready fails when a timestamp cannot be drawn within this long. */
-export const READY_TIMESTAMP_TIMEOUT_MS = 1_000;
-
-class ReadinessTimeoutError extends Error {
-  override readonly name = 'ReadinessTimeoutError';
-}
-
-/** Resolves `promise`, or rejects once `ms` have passed; the timer never holds the process open. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new ReadinessTimeoutError(`no timestamp within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** `http://host:port` of a listening address (a string is a pipe or socket path, kept as is). */
-export function httpAddressOf(address: AddressInfo | string | undefined): string | null {
-  if (address === undefined) return null;
-  if (typeof address === 'string') return address;
-  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-}
-
-export function hex(key: Buffer): string {
-  return key.toString('hex');
-}
-
 export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<EmbeddedNode> {
   const startedAtMs = Date.now();
-  const dataDir = await prepareDataDir(options.dataDir);
-  let store: RocksDbStore;
-  try {
-    store = await RocksDbStore.open(options.dataDir);
-  } catch (error) {
-    await dataDir.lock.release();
-    throw error;
-  }
+  const { store, release } = await openDataDir(options.dataDir);
   let app: FastifyInstance | undefined;
   let tso: TsoGroup | undefined;
   try {
     tso = await startTsoGroup({ nodeId: EMBEDDED_NODE_ID, kv: store });
     const oracle = tso.oracle;
-    const timestamps = tso.localClient();
-    let lastIssued = 0n;
-    const clock = {
-      async now(): Promise<bigint> {
-        const ts = await timestamps.now();
-        if (ts > lastIssued) lastIssued = ts;
-        return ts;
-      },
-    };
+    const clock = trackedClock(tso.localClient());
     // Serve only once the oracle does: its group has elected itself and made a ceiling durable.
     await clock.now();
     const committer = new GroupCommitter(store);
@@ -120,26 +71,45 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       ...(options.ttlIntervalMs !== undefined ? { ttlIntervalMs: options.ttlIntervalMs } : {}),
     });
     const dirSize = new DirSizeSampler(options.dataDir);
-    const metrics = new NodeMetrics({
-      groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
-      latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
-      background: () => engine.backgroundStats,
-      timestamps: () => ({ ceilingRenewals: oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(lastIssued)) }),
-      dataDirBytes: () => dirSize.bytes(),
-    });
-    const region = options.region ?? 'us-east-1';
-    app = await buildApp({
-      operations: buildOperations({ engine, region, accountId: LOCAL_ACCOUNT_ID }),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-      ...(options.logger !== undefined ? { logger: options.logger } : {}),
-      ...(options.slowRequestMs !== undefined ? { slowRequestMs: options.slowRequestMs } : {}),
-      onRequestDone: metrics.observeRequest,
-      region,
-    });
     let closing: Promise<void> | undefined;
-    const serving = app;
-    const status: NodeStatusSource = {
+    const built = await buildNodeApp({
+      engine,
+      http: options,
+      stats: {
+        groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
+        latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
+        background: () => engine.backgroundStats,
+        timestamps: () => ({ ceilingRenewals: oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(clock.lastIssued())) }),
+        dataDirBytes: () => dirSize.bytes(),
+      },
+      status: (serving: FastifyInstance) => embeddedStatus(serving),
+    });
+    const serving = built.app;
+    const metrics = built.metrics;
+    app = serving;
+    return {
+      app: serving,
+      engine,
+      store,
+      metrics,
+      close() {
+        closing ??= (async () => {
+          try {
+            await serving.close();
+            await engine.quiesce();
+            await committer.close();
+            await tso?.close();
+            await store.close();
+          } finally {
+            await release();
+          }
+        })();
+        return closing;
+      },
+    };
+
+    function embeddedStatus(serving: FastifyInstance): NodeStatusSource {
+      return {
       async readiness(): Promise<Readiness> {
         if (closing !== undefined) return { ready: false, reason: 'shutting down' };
         try {
@@ -177,32 +147,12 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
           },
         ];
       },
-    };
-    registerOpsRoutes(serving, status, metrics);
-    return {
-      app: serving,
-      engine,
-      store,
-      metrics,
-      close() {
-        closing ??= (async () => {
-          try {
-            await serving.close();
-            await engine.quiesce();
-            await committer.close();
-            await tso?.close();
-            await store.close();
-          } finally {
-            await dataDir.lock.release();
-          }
-        })();
-        return closing;
-      },
-    };
+      };
+    }
   } catch (error) {
     await tso?.close();
     await store.close();
-    await dataDir.lock.release();
+    await release();
     throw error;
   }
 }

@@ -13,13 +13,12 @@
  * and the node RPC that routes DynamoDB requests to range leaders; the first
  * byte of each connection says which.
  */
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { RaftHost } from '../../consensus/host.js';
 import type { RawNode } from '../../consensus/raw-node.js';
 import { TcpTransport } from '../../consensus/adapters/tcp-transport.js';
 import { PEER_PROTOCOL, PeerListener, peerPreamble } from '../../consensus/adapters/peer-listener.js';
 import { RpcClient, RpcServer } from '../../consensus/adapters/rpc.js';
-import { RocksDbStore } from '../../engine/storage/rocksdb/rocksdb-store.js';
 import { GroupCommitter } from '../../engine/storage/group-commit.js';
 import { Engine } from '../../engine/engine.js';
 import { CatalogConflictError, type Catalog, type CatalogChange, type CatalogLog, type RangeRecord } from '../../engine/catalog/catalog.js';
@@ -36,16 +35,19 @@ import { TsoServer } from '../../tso/tso-server.js';
 import { TcpTsoChannel } from '../../tso/channel.js';
 import { TsoClient } from '../../tso/tso-client.js';
 import { physicalMs } from '../../tso/timestamp.js';
-import { buildApp } from '../app.js';
-import { prepareDataDir } from '../data-dir/data-dir.js';
-import { NodeMetrics } from '../metrics/node-metrics.js';
 import { DirSizeSampler } from '../metrics/dir-size.js';
-import { registerOpsRoutes } from '../admin/ops-routes.js';
 import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from '../admin/node-status.js';
 import { BUILD_VERSION } from '../admin/build-version.js';
-import { buildOperations } from '../operations/index.js';
-import { LOCAL_ACCOUNT_ID } from '../operations/deps.js';
-import { hex, httpAddressOf, READY_TIMESTAMP_TIMEOUT_MS, withTimeout } from '../embedded-node.js';
+import {
+  buildNodeApp,
+  hex,
+  httpAddressOf,
+  openDataDir,
+  READY_TIMESTAMP_TIMEOUT_MS,
+  trackedClock,
+  withTimeout,
+  type NodeHttpOptions,
+} from '../node-app.js';
 import {
   META_GROUP_ID,
   MetaStateMachine,
@@ -62,7 +64,7 @@ export interface PeerAddress {
   port: number;
 }
 
-export interface ClusterNodeOptions {
+export interface ClusterNodeOptions extends NodeHttpOptions {
   nodeId: number;
   dataDir: string;
   /** The initial cluster: every member's peer address (this node's included). */
@@ -71,11 +73,6 @@ export interface ClusterNodeOptions {
   peerListen?: PeerAddress;
   /** Ranges each new table is pre-split into, per member (default 4). */
   rangesPerNode?: number;
-  region?: string;
-  credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
-  bodyLimitBytes?: number;
-  logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
-  slowRequestMs?: number;
   /** Raft tick interval (default 20 ms). */
   tickMs?: number;
 }
@@ -150,14 +147,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   const remote = new Map([...members].filter(([id]) => id !== nodeId));
   const startedAtMs = Date.now();
 
-  const dataDir = await prepareDataDir(options.dataDir);
-  let store: RocksDbStore;
-  try {
-    store = await RocksDbStore.open(options.dataDir);
-  } catch (error) {
-    await dataDir.lock.release();
-    throw error;
-  }
+  const { store, release } = await openDataDir(options.dataDir);
 
   const closers: Array<() => Promise<void> | void> = [];
   let app: FastifyInstance | undefined;
@@ -205,15 +195,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     closers.push(() => tsoServer.close());
     const tsoChannel = new TcpTsoChannel(members, { preamble: peerPreamble(PEER_PROTOCOL.tso) });
     closers.push(() => tsoChannel.close());
-    const timestamps = new TsoClient({ channel: tsoChannel });
-    let lastIssued = 0n;
-    const clock = {
-      async now(): Promise<bigint> {
-        const ts = await timestamps.now();
-        if (ts > lastIssued) lastIssued = ts;
-        return ts;
-      },
-    };
+    const clock = trackedClock(new TsoClient({ channel: tsoChannel }));
 
     // ---- ranges on this node ----
     const ranges = new Map<number, { replica: RangeReplica; member: GroupMember; local: LocalRange }>();
@@ -452,40 +434,38 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
 
     // ---- HTTP ----
     const dirSize = new DirSizeSampler(options.dataDir);
-    const metrics = new NodeMetrics({
-      groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
-      latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
-      background: () => engine.backgroundStats,
-      timestamps: () => ({ ceilingRenewals: tso.oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(lastIssued)) }),
-      dataDirBytes: () => dirSize.bytes(),
-      raft: () => ({
-        groups: raftGroups().map(({ group, node, applied }) => ({
-          group,
-          term: node.raft.term,
-          leader: node.raft.lead,
-          commitIndex: node.status().hardState.commit,
-          appliedIndex: applied(),
-        })),
-        flushes: host.stats.flushes,
-        fsyncs: host.stats.syncedBatches,
-        messages: host.stats.messages,
-        proposals: metaMachine.proposals + [...ranges.values()].reduce((sum, r) => sum + r.member.machine.proposals, 0),
-        leaderChanges,
-      }),
-    });
-    const region = options.region ?? 'us-east-1';
-    app = await buildApp({
-      operations: buildOperations({ engine, region, accountId: LOCAL_ACCOUNT_ID }),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-      ...(options.logger !== undefined ? { logger: options.logger } : {}),
-      ...(options.slowRequestMs !== undefined ? { slowRequestMs: options.slowRequestMs } : {}),
-      onRequestDone: metrics.observeRequest,
-      region,
-    });
-    const serving = app;
     let closing: Promise<void> | undefined;
-    const status: NodeStatusSource = {
+    const built = await buildNodeApp({
+      engine,
+      http: options,
+      status: (serving: FastifyInstance) => clusterStatus(serving),
+      stats: {
+        groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
+        latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
+        background: () => engine.backgroundStats,
+        timestamps: () => ({ ceilingRenewals: tso.oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(clock.lastIssued())) }),
+        dataDirBytes: () => dirSize.bytes(),
+        raft: () => ({
+          groups: raftGroups().map(({ group, node, applied }) => ({
+            group,
+            term: node.raft.term,
+            leader: node.raft.lead,
+            commitIndex: node.status().hardState.commit,
+            appliedIndex: applied(),
+          })),
+          flushes: host.stats.flushes,
+          fsyncs: host.stats.syncedBatches,
+          messages: host.stats.messages,
+          proposals: metaMachine.proposals + [...ranges.values()].reduce((sum, r) => sum + r.member.machine.proposals, 0),
+          leaderChanges,
+        }),
+      },
+    });
+    app = built.app;
+    const serving = built.app;
+
+    function clusterStatus(serving: FastifyInstance): NodeStatusSource {
+      return {
       async readiness(): Promise<Readiness> {
         if (closing !== undefined) return { ready: false, reason: 'shutting down' };
         if (metaMachine.leader === 0) return { ready: false, reason: 'the meta group has no leader' };
@@ -523,8 +503,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           metaLeader: metaLeader === id,
         }));
       },
-    };
-    registerOpsRoutes(serving, status, metrics);
+      };
+    }
 
     return {
       app: serving,
@@ -540,7 +520,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
             await committer.close();
             await store.close();
           } finally {
-            await dataDir.lock.release();
+            await release();
           }
         })();
         return closing;
@@ -549,7 +529,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   } catch (error) {
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
     await store.close();
-    await dataDir.lock.release();
+    await release();
     throw error;
   }
 }
