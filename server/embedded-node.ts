@@ -81,6 +81,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
         background: () => engine.backgroundStats,
         timestamps: () => ({ ceilingRenewals: oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(clock.lastIssued())) }),
         dataDirBytes: () => dirSize.bytes(),
+        rocksdb: () => store.engineStats(),
       },
       status: (serving: FastifyInstance) => embeddedStatus(serving),
     });

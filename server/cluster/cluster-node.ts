@@ -445,6 +445,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         background: () => engine.backgroundStats,
         timestamps: () => ({ ceilingRenewals: tso.oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(clock.lastIssued())) }),
         dataDirBytes: () => dirSize.bytes(),
+        rocksdb: () => store.engineStats(),
         raft: () => ({
           groups: raftGroups().map(({ group, node, applied }) => ({
             group,

@@ -7,6 +7,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestOutcome } from '../app.js';
+import type { RocksDbStats } from '../../engine/storage/rocksdb/rocksdb-store.js';
 
 export const METRIC_PREFIX = 'rangedb_';
 
@@ -24,6 +25,8 @@ export interface NodeStatsSource {
   dataDirBytes(): Promise<number>;
   /** The node's Raft groups (cluster nodes). */
   raft?(): RaftStats;
+  /** RocksDB's memtables, files and compactions. */
+  rocksdb?(): RocksDbStats;
 }
 
 /** One Raft group as this node sees it. */
@@ -122,6 +125,16 @@ export class NodeMetrics {
 
     const r = this.registry;
     if (source.raft !== undefined) registerRaftMetrics(r, source.raft.bind(source));
+    if (source.rocksdb !== undefined) {
+      const rocks = source.rocksdb.bind(source);
+      mirroredGauge(r, 'rocksdb_memtable_bytes', 'Bytes in RocksDB memtables (active and immutable)', () => rocks().memtableBytes);
+      mirroredGauge(r, 'rocksdb_immutable_memtables', 'Immutable memtables waiting to be flushed', () => rocks().immutableMemtables);
+      mirroredGauge(r, 'rocksdb_sst_bytes', 'Bytes in RocksDB SST files', () => rocks().sstBytes);
+      mirroredGauge(r, 'rocksdb_live_data_bytes', 'Estimated bytes of live data in RocksDB', () => rocks().liveDataBytes);
+      mirroredGauge(r, 'rocksdb_running_compactions', 'Compactions running now', () => rocks().runningCompactions);
+      mirroredGauge(r, 'rocksdb_compaction_pending', '1 when RocksDB has compaction work waiting', () => rocks().compactionPending);
+      mirroredGauge(r, 'rocksdb_estimated_keys', 'Estimated number of keys in RocksDB', () => rocks().estimatedKeys);
+    }
     mirroredCounter(r, 'group_commit_batches_total', 'Synced batches written by the group committer', () => source.groupCommit().batches);
     mirroredCounter(r, 'group_commit_commits_total', 'Commits acknowledged by the group committer', () => source.groupCommit().commits);
     mirroredGauge(r, 'group_commit_queue_depth', 'Commits waiting behind the in-flight synced batch', () => source.groupCommit().queuedWriters);

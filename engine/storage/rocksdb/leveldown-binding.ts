@@ -44,6 +44,8 @@ export interface Leveldown {
   get(key: Buffer, options: { asBuffer: true; fillCache?: boolean }, callback: Callback<Buffer>): void;
   batch(operations: LeveldownOperation[], options: { sync: boolean }, callback: Callback): void;
   iterator(options: LeveldownIteratorOptions): LeveldownIterator;
+  /** A RocksDB property (`rocksdb.*`), as a string; synchronous. */
+  getProperty(property: string): string;
 }
 
 const require = createRequire(import.meta.url);

@@ -39,6 +39,18 @@ export const DEFAULT_ITERATOR_CHUNK_BYTES = 64 * 1024;
 const NATIVE_NO_LIMIT = -1;
 const NATIVE_MAX_LIMIT = 0x7fffffff;
 
+/** RocksDB's own figures (its properties), read at scrape time. */
+export interface RocksDbStats {
+  memtableBytes: number;
+  immutableMemtables: number;
+  sstBytes: number;
+  liveDataBytes: number;
+  runningCompactions: number;
+  /** 1 when RocksDB has compaction work waiting. */
+  compactionPending: number;
+  estimatedKeys: number;
+}
+
 export class RocksDbStore implements KvStore {
   private closed = false;
   private iterators = 0;
@@ -48,6 +60,24 @@ export class RocksDbStore implements KvStore {
     private readonly db: Leveldown,
     private readonly iteratorChunkBytes: number,
   ) {}
+
+  /** What RocksDB reports of its memtables, files and compactions (for metrics); zeros once closed. */
+  engineStats(): RocksDbStats {
+    const read = (name: string): number => {
+      if (this.closed) return 0;
+      const value = Number(this.db.getProperty(`rocksdb.${name}`));
+      return Number.isFinite(value) ? value : 0;
+    };
+    return {
+      memtableBytes: read('cur-size-all-mem-tables'),
+      immutableMemtables: read('num-immutable-mem-table'),
+      sstBytes: read('total-sst-files-size'),
+      liveDataBytes: read('estimate-live-data-size'),
+      runningCompactions: read('num-running-compactions'),
+      compactionPending: read('compaction-pending'),
+      estimatedKeys: read('estimate-num-keys'),
+    };
+  }
 
   /** Native iterators not yet ended (a leak check for tests and metrics). */
   get openIterators(): number {

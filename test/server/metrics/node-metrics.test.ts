@@ -106,3 +106,19 @@ t.test('every node has its own registry', async (t) => {
   t.equal(sampleValue(await scrape(first.app), 'rangedb_requests_total', { operation: 'ListTables' }), 1);
   t.equal(sampleValue(await scrape(second.app), 'rangedb_requests_total', { operation: 'ListTables' }), undefined);
 });
+
+t.test("RocksDB's own figures: memtable bytes grow as items are written", async (t) => {
+  const node = await startNode(t);
+  t.equal((await dynamoRequest(node.app, 'CreateTable', TABLE)).statusCode, 200);
+  const before = await scrape(node.app);
+  const memtableBefore = sampleValue(before, 'rangedb_rocksdb_memtable_bytes');
+  t.ok(memtableBefore !== undefined && memtableBefore > 0, 'the memtable holds the catalog and the TSO log already');
+  t.equal(sampleValue(before, 'rangedb_rocksdb_running_compactions'), 0, 'nothing is compacting on a fresh node');
+  for (let i = 0; i < 50; i++) {
+    const item = { pk: { S: `k${i}` }, body: { S: 'x'.repeat(500) } };
+    t.equal((await dynamoRequest(node.app, 'PutItem', { TableName: 'metrics', Item: item })).statusCode, 200);
+  }
+  const after = await scrape(node.app);
+  t.ok(sampleValue(after, 'rangedb_rocksdb_memtable_bytes')! >= memtableBefore! + 50 * 500, 'the writes are in the memtable');
+  t.ok(sampleValue(after, 'rangedb_rocksdb_estimated_keys') !== undefined, 'key estimate reported');
+});
