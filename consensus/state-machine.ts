@@ -33,6 +33,15 @@ export interface StateMachine {
    * proposed the entry) as the result of `propose`.
    */
   apply(data: Uint8Array, index: number): Promise<unknown>;
+  /**
+   * Applies several consecutive entries at once (each `data` undefined for an
+   * entry without application data), with the same effect as applying them
+   * one by one, returning one result per entry. A state machine that writes
+   * to a store makes this one write: a store that syncs its writes in groups
+   * makes an unsynced write wait behind the sync in progress, so one write
+   * per entry would apply at most one entry per sync.
+   */
+  applyMany?(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): Promise<unknown[]>;
   /** An entry without application data (a new leader's empty entry) was committed at `index`. */
   skip?(index: number): Promise<void>;
   restoreSnapshot?(snapshot: Snapshot): void;
@@ -40,6 +49,8 @@ export interface StateMachine {
 
 /** A proposal that did not apply within this many ticks fails (its outcome unknown). */
 export const DEFAULT_PROPOSAL_TIMEOUT_TICKS = 250;
+/** Most entries applied in one applyMany call. */
+export const MAX_APPLY_BATCH = 1024;
 /** Most proposals of one group waiting to be applied. */
 export const MAX_PENDING_PROPOSALS = 10_000;
 
@@ -78,6 +89,9 @@ export class ReplicatedStateMachine implements GroupApplication {
   private readonly pending = new Map<number, Pending>();
   private ticks = 0;
   private tail: Promise<void> = Promise.resolve();
+  /** Committed entries waiting to be applied, in log order. */
+  private readonly queue: Entry[] = [];
+  private draining = false;
   private appliedTermValue = 0;
   private appliedIndexValue = 0;
   private failed: unknown;
@@ -146,18 +160,43 @@ export class ReplicatedStateMachine implements GroupApplication {
 
   // ---- GroupApplication ----
 
+  /**
+   * Queues a committed entry. Entries are applied in log order by one drain
+   * loop; with `applyMany`, everything queued meanwhile (up to
+   * MAX_APPLY_BATCH) is applied in one call.
+   */
   applyEntry(entry: Entry): void {
-    this.tail = this.tail.then(() => this.applyOne(entry));
+    this.queue.push(entry);
+    if (this.queue.length === 1 && !this.draining) this.tail = this.drain();
   }
 
-  private async applyOne(entry: Entry): Promise<void> {
-    if (this.failed !== undefined || this.closed) return;
-    let result: unknown;
+  private async drain(): Promise<void> {
+    this.draining = true;
     try {
-      if (entry.type !== 'normal' || entry.data.length < HEADER_BYTES) {
-        await this.machine.skip?.(entry.index);
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.machine.applyMany === undefined ? 1 : MAX_APPLY_BATCH);
+        await this.applyBatch(batch);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async applyBatch(entries: readonly Entry[]): Promise<void> {
+    if (this.failed !== undefined || this.closed) return;
+    const payload = (entry: Entry): Uint8Array | undefined =>
+      entry.type !== 'normal' || entry.data.length < HEADER_BYTES ? undefined : entry.data.subarray(HEADER_BYTES);
+    let results: unknown[];
+    try {
+      if (this.machine.applyMany !== undefined) {
+        results = await this.machine.applyMany(entries.map((entry) => ({ data: payload(entry), index: entry.index })));
       } else {
-        result = await this.machine.apply(entry.data.subarray(HEADER_BYTES), entry.index);
+        results = [];
+        for (const entry of entries) {
+          const data = payload(entry);
+          if (data === undefined) await this.machine.skip?.(entry.index);
+          results.push(data === undefined ? undefined : await this.machine.apply(data, entry.index));
+        }
       }
     } catch (error) {
       this.failed = error;
@@ -166,6 +205,11 @@ export class ReplicatedStateMachine implements GroupApplication {
       this.pending.clear();
       return;
     }
+    entries.forEach((entry, i) => this.settle(entry, results[i]));
+  }
+
+  /** Records `entry` as applied and resolves its proposer, if that is this process. */
+  private settle(entry: Entry, result: unknown): void {
     this.appliedIndexValue = entry.index;
     this.appliedTermValue = entry.term;
     if (entry.type !== 'normal' || entry.data.length < HEADER_BYTES) return;
@@ -184,8 +228,8 @@ export class ReplicatedStateMachine implements GroupApplication {
   }
 
   /** Resolves once every entry handed to applyEntry so far is applied. */
-  caughtUp(): Promise<void> {
-    return this.tail;
+  async caughtUp(): Promise<void> {
+    while (this.draining || this.queue.length > 0) await this.tail;
   }
 
   /** One Raft tick passed: proposals past their deadline fail. */

@@ -114,11 +114,21 @@ export class RangeStateMachine implements StateMachine {
   ) {}
 
   async apply(data: Uint8Array, index: number): Promise<void> {
-    const command = decodeCommand<RangeCommand>(data);
-    const writes = this.replica.stage(command);
-    writes.push(appliedIndexWrite(this.replica.descriptor.rangeId, index));
-    await this.store.write(writes, { sync: false });
-    this.replica.applied(command);
+    await this.applyMany([{ data, index }]);
+  }
+
+  /** Consecutive entries in one store write: their commands' writes in order, then the last index. */
+  async applyMany(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): Promise<unknown[]> {
+    const commands = entries.map((entry) => (entry.data === undefined ? undefined : decodeCommand<RangeCommand>(entry.data)));
+    const writes: KvWrite[] = [];
+    for (const command of commands) if (command !== undefined) writes.push(...this.replica.stage(command));
+    const last = entries[entries.length - 1];
+    if (writes.length > 0 && last !== undefined) {
+      writes.push(appliedIndexWrite(this.replica.descriptor.rangeId, last.index));
+      await this.store.write(writes, { sync: false });
+    }
+    for (const command of commands) if (command !== undefined) this.replica.applied(command);
+    return entries.map(() => undefined);
   }
 }
 

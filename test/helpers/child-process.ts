@@ -89,7 +89,9 @@ export class NodeChild {
    * Polls `probe` until it yields a value; fails at once, with the child's
    * output, if the child exits first, and after `limitMs` otherwise.
    */
-  async waitUntil<T>(what: string, probe: () => Promise<T | undefined>, limitMs: number, pollMs: number): Promise<T> {
+  /** Polls `probe` until it yields a value; `what` may be a function (read when it fails, for a current reason). */
+  async waitUntil<T>(describe: string | (() => string), probe: () => Promise<T | undefined>, limitMs: number, pollMs: number): Promise<T> {
+    const what = typeof describe === 'string' ? describe : 'the condition';
     try {
       const probeWhileRunning = async () => {
         if (!this.running) throw new ChildExitedError(what); // replaced below by the message with the output
@@ -97,8 +99,10 @@ export class NodeChild {
       };
       return await waitFor(what, probeWhileRunning, limitMs, pollMs);
     } catch (error) {
-      if (!this.running) throw this.failure(`exited (${describeExit(await this.exited)}) before ${what}`);
-      throw this.failure(error instanceof Error ? error.message : String(error));
+      const now = typeof describe === 'string' ? describe : describe();
+      if (!this.running) throw this.failure(`exited (${describeExit(await this.exited)}) before ${now}`);
+      const message = error instanceof Error ? error.message : String(error);
+      throw this.failure(message.startsWith('timed out waiting for') ? `timed out waiting for ${now}` : message);
     }
   }
 

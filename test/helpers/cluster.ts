@@ -92,7 +92,18 @@ export async function startCluster(t: Test, options: StartClusterOptions = {}): 
   const waitReady = async (i: number): Promise<void> => {
     const { info, child } = member(i);
     const started = Date.now();
-    await child.waitUntil(`node ${info.nodeId} to be ready`, async () => ((await isReady(info.endpoint)) ? true : undefined), CLUSTER_READY_TIMEOUT_MS, READY_POLL_MS);
+    let lastReason = 'no answer yet';
+    const probe = async (): Promise<true | undefined> => {
+      try {
+        const res = await fetch(`${info.endpoint}/ready`);
+        if (res.status === 200) return true;
+        lastReason = `${res.status} ${await res.text()}`;
+      } catch (error) {
+        lastReason = error instanceof Error ? error.message : String(error);
+      }
+      return undefined;
+    };
+    await child.waitUntil(() => `node ${info.nodeId} to be ready (last /ready: ${lastReason})`, probe, CLUSTER_READY_TIMEOUT_MS, READY_POLL_MS);
     t.comment(`node ${info.nodeId} ready at ${info.endpoint} (pid ${child.pid}) after ${Date.now() - started} ms`);
   };
   const exited = (i: number, how: string, status: ExitStatus): ExitStatus => {
