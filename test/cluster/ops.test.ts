@@ -5,9 +5,14 @@
  * the quorum is back.
  */
 import t from 'tap';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startCluster } from '../helpers/cluster.js';
 import { createTable } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait-for.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 interface RangesBody {
   ranges: Array<{ rangeId: number; leader: number; replicas: number[] }>;
@@ -35,6 +40,13 @@ t.test('ranges, Raft metrics and readiness across a quorum loss', async (t) => {
   t.match(metrics, /rangedb_raft_leader\{group="tso"\} [1-3]/, 'the TSO group has a leader');
   t.match(metrics, /rangedb_raft_groups 8/, 'tso, meta and six ranges run on the node');
   t.match(metrics, /rangedb_raft_fsyncs_total [1-9]/, 'the Raft host synced its writes');
+  const guide = await readFile(join(ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
+  const clusterOnly = guide
+    .split('\n')
+    .filter((line) => line.includes('cluster nodes:'))
+    .flatMap((line) => line.match(/rangedb_[a-z0-9_]+/g) ?? []);
+  t.ok(clusterOnly.length >= 8, 'the guide lists the cluster-only metrics');
+  for (const name of clusterOnly) t.match(metrics, new RegExp(`^${name}[{ ]`, 'm'), `OPERATIONS.md: ${name} is exported by a cluster node`);
 
   await waitFor('node 1 ready', async () => ((await fetch(`${first!.endpoint}/ready`)).status === 200 ? true : undefined), 30_000, 100);
   t.pass('ready with all three nodes');
