@@ -273,8 +273,17 @@ export class RangeReplica {
   /** A timestamp for a snapshot read of many keys, after which `scan` may run at it. */
   async snapshotTimestamp(): Promise<bigint> {
     const ts = await this.clock.now();
-    await Promise.all([...this.committing]);
+    await this.writesSettled();
     return ts;
+  }
+
+  /**
+   * Resolves once every write that had entered `committing` when called is
+   * applied. A reader at a timestamp drawn before this call then misses none
+   * that commit at or below it: writes that enter later draw a later timestamp.
+   */
+  async writesSettled(): Promise<void> {
+    await Promise.all([...this.committing]);
   }
 
   /** Items visible at `readTs` (from `snapshotTimestamp`) in [start, end) of this range. */

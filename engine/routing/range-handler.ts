@@ -86,7 +86,7 @@ export class RangeHandler {
 
   private async scanPage(replica: RangeReplica, request: Extract<RangeRequest, { method: 'scan' }>): Promise<ScanPage> {
     // Writes that drew a commit timestamp at or below readTs may still be applying here: wait for them.
-    await replica.snapshotTimestamp();
+    await replica.writesSettled();
     const page: ScanPage = { items: [], more: false };
     let bytes = 0;
     const owned = request.indexOf === undefined ? undefined : this.ownedEntries(replica, request.indexOf);

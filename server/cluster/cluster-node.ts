@@ -243,12 +243,13 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       const range = ranges.get(rangeId);
       if (range === undefined) return;
       ranges.delete(rangeId);
+      knownLeaders.delete(`range-${rangeId}`);
       host.removeGroup(rangeId);
       range.member.machine.close();
     };
 
     let meta: GroupMember | undefined;
-    // ---- leadership, as every flush leaves it ----
+    // ---- leadership, as each tick finds it (for metrics and the log) ----
     const knownLeaders = new Map<string, number>();
     let leaderChanges = 0;
     const raftGroups = (): Array<{ group: string; node: RawNode; applied: () => number }> => [
@@ -256,7 +257,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       ...(meta === undefined ? [] : [{ group: 'meta', node: meta.node, applied: () => meta!.machine.appliedIndex }]),
       ...[...ranges.values()].map((r) => ({ group: `range-${r.member.groupId}`, node: r.member.node, applied: () => r.member.machine.appliedIndex })),
     ];
-    observers.push(() => {
+    const noticeLeaderChanges = (): void => {
       for (const { group, node } of raftGroups()) {
         const leader = node.raft.lead;
         const before = knownLeaders.get(group);
@@ -266,7 +267,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         leaderChanges++;
         app?.log.info({ group, leader, term: node.raft.term }, leader === 0 ? 'raft group lost its leader' : 'raft group has a new leader');
       }
-    });
+    };
 
     // ---- node RPC ----
     const rpcClient = new RpcClient({ nodeId, peers: remote, preamble: peerPreamble(PEER_PROTOCOL.rpc), decodeError });
@@ -410,6 +411,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       for (const range of ranges.values()) range.member.machine.tick();
       if (++ticks % LEADER_BALANCE_TICKS === 0) handBackLeadership();
       flush();
+      noticeLeaderChanges();
     }, options.tickMs ?? DEFAULT_CLUSTER_TICK_MS);
 
     /**
