@@ -23,7 +23,7 @@ import {
   TransactWriteItemsCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { startCluster } from '../helpers/cluster.js';
+import { lockedRanges, startCluster } from '../helpers/cluster.js';
 import { createTable } from '../helpers/server.js';
 
 const ACCOUNTS = 100;
@@ -180,10 +180,5 @@ t.test('bank transfers stay whole while nodes are killed and restarted', async (
   t.same(wrong, [], 'each balance is the start plus exactly the committed transfers');
 
   // Every key was read above (resolving whatever a killed coordinator left); no lock may remain on any replica.
-  const locked: string[] = [];
-  for (const node of cluster.nodes) {
-    const body = (await (await fetch(`${node.endpoint}/admin/ranges`)).json()) as { ranges: Array<{ rangeId: number; locks: number }> };
-    for (const range of body.ranges) if (range.locks > 0) locked.push(`node ${node.nodeId} range ${range.rangeId}: ${range.locks}`);
-  }
-  t.same(locked, [], 'no lock remains on any replica');
+  t.same(await lockedRanges(cluster.nodes), [], 'no lock remains on any replica');
 });

@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import { GetItemCommand, PutItemCommand, TransactGetItemsCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { startCluster } from '../helpers/cluster.js';
+import { lockedRanges, startCluster } from '../helpers/cluster.js';
 import { createTable } from '../helpers/server.js';
 
 const KEYS = Array.from({ length: 8 }, (_, i) => `key-${i}`);
@@ -45,11 +45,6 @@ for (const [phase, expected] of [
     );
     t.same(snapshot.Responses?.map((r) => r.Item?.v?.S), KEYS.map(() => expected), 'and so does a snapshot through the third node');
 
-    const locked: string[] = [];
-    for (const node of cluster.nodes.slice(1)) {
-      const body = (await (await fetch(`${node.endpoint}/admin/ranges`)).json()) as { ranges: Array<{ rangeId: number; locks: number }> };
-      for (const range of body.ranges) if (range.locks > 0) locked.push(`node ${node.nodeId} range ${range.rangeId}: ${range.locks}`);
-    }
-    t.same(locked, [], 'no lock remains on the surviving nodes');
+    t.same(await lockedRanges(cluster.nodes.slice(1)), [], 'no lock remains on the surviving nodes');
   });
 }

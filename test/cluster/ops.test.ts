@@ -48,7 +48,7 @@ t.test('ranges, Raft metrics and readiness across a quorum loss', async (t) => {
   t.ok(clusterOnly.length >= 8, 'the guide lists the cluster-only metrics');
   for (const name of clusterOnly) t.match(metrics, new RegExp(`^${name}[{ ]`, 'm'), `OPERATIONS.md: ${name} is exported by a cluster node`);
 
-  await waitFor('node 1 ready', async () => ((await fetch(`${first!.endpoint}/ready`)).status === 200 ? true : undefined), 30_000, 100);
+  await cluster.waitReady(0);
   t.pass('ready with all three nodes');
   await cluster.kill(1);
   await cluster.kill(2);
@@ -66,6 +66,6 @@ t.test('ranges, Raft metrics and readiness across a quorum loss', async (t) => {
 
   await cluster.restart(1);
   await cluster.restart(2);
-  await waitFor('node 1 ready again', async () => ((await fetch(`${first!.endpoint}/ready`)).status === 200 ? true : undefined), 30_000, 100);
+  await cluster.waitReady(0);
   t.pass('ready again once the quorum is back');
 });

@@ -134,3 +134,13 @@ export async function startCluster(t: Test, options: StartClusterOptions = {}): 
     output: (i) => member(i).child.output(),
   };
 }
+
+/** The ranges that still hold transaction locks on these nodes, as `node <id> range <id>: <count>` lines. */
+export async function lockedRanges(nodes: readonly ClusterNodeInfo[]): Promise<string[]> {
+  const locked: string[] = [];
+  for (const node of nodes) {
+    const body = (await (await fetch(`${node.endpoint}/admin/ranges`)).json()) as { ranges: Array<{ rangeId: number; locks: number }> };
+    for (const range of body.ranges) if (range.locks > 0) locked.push(`node ${node.nodeId} range ${range.rangeId}: ${range.locks}`);
+  }
+  return locked;
+}

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, type ScalarAttributeType } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startEmbeddedNode, type EmbeddedNode } from '../../server/embedded-node.js';
-import { startClusterNode } from '../../server/cluster/cluster-node.js';
+import { startClusterNode, type ClusterNode } from '../../server/cluster/cluster-node.js';
+import { isReady } from '../../server/cluster/launch.js';
 import { freePort } from '../../consensus/adapters/listen.js';
 import { waitFor } from './wait-for.js';
 
@@ -54,44 +55,44 @@ export async function createTable(
   );
 }
 
+export interface InProcessCluster {
+  nodes: ClusterNode[];
+  /** Each node's HTTP endpoint, in node order. */
+  endpoints: string[];
+  dataDir: string;
+  /** Closes every node and removes the data. */
+  close(): Promise<void>;
+}
+
 /**
- * With RANGEDB_TEST_TARGET=cluster the same suites run against node 2 of an
- * in-process three-node cluster (each node with its own RocksDB and peer port).
+ * Three cluster nodes in this process (each with its own RocksDB and peer
+ * port, talking over TCP), listening on 127.0.0.1, every one of them ready.
  */
-async function startClusterTestServer(): Promise<TestServer> {
+export async function startInProcessCluster(rangesPerNode = 2): Promise<InProcessCluster> {
   const dataDir = await tempDir('cluster');
   const ids = [1, 2, 3];
   const ports = await Promise.all(ids.map(() => freePort()));
   const members = new Map(ids.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
   const nodes = await Promise.all(
-    ids.map((nodeId) => startClusterNode({ nodeId, dataDir: join(dataDir, `n${nodeId}`), members, logger: false, rangesPerNode: 2 })),
+    ids.map((nodeId) => startClusterNode({ nodeId, dataDir: join(dataDir, `n${nodeId}`), members, logger: false, rangesPerNode })),
   );
-  const addresses = await Promise.all(nodes.map((node) => node.app.listen({ port: 0, host: '127.0.0.1' })));
-  const endpoint = addresses[1]!;
-  for (const address of addresses) {
-    await waitFor('cluster node ready', async () => ((await fetch(`${address}/ready`)).status === 200 ? true : undefined), 30_000, 25);
+  const endpoints = await Promise.all(nodes.map((node) => node.app.listen({ port: 0, host: '127.0.0.1' })));
+  for (const endpoint of endpoints) {
+    await waitFor(`cluster node at ${endpoint} ready`, async () => ((await isReady(endpoint)) ? true : undefined), 30_000, 25);
   }
-  const client = sdkClient(endpoint);
   return {
-    node: nodes[1]!,
-    endpoint,
+    nodes,
+    endpoints,
     dataDir,
-    client,
-    doc: DynamoDBDocumentClient.from(client),
     async close() {
-      client.destroy();
       await Promise.all(nodes.map((node) => node.close()));
       await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export async function startTestServer(): Promise<TestServer> {
-  if (process.env.RANGEDB_TEST_TARGET === 'cluster') return startClusterTestServer();
-  const dataDir = await tempDir('data');
-  const node = await startEmbeddedNode({ dataDir, logger: false });
-  const address = await node.app.listen({ port: 0, host: '127.0.0.1' });
-  const endpoint = address.replace('[::1]', '127.0.0.1');
+/** A TestServer over a node already listening at `endpoint`; `closeNode` stops it (and removes its data). */
+function testServer(node: TestServer['node'], endpoint: string, dataDir: string, closeNode: () => Promise<void>): TestServer {
   const client = sdkClient(endpoint);
   return {
     node,
@@ -101,8 +102,27 @@ export async function startTestServer(): Promise<TestServer> {
     doc: DynamoDBDocumentClient.from(client),
     async close() {
       client.destroy();
-      await node.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await closeNode();
     },
   };
+}
+
+/**
+ * With RANGEDB_TEST_TARGET=cluster the same suites run against node 2 of an
+ * in-process three-node cluster.
+ */
+async function startClusterTestServer(): Promise<TestServer> {
+  const cluster = await startInProcessCluster();
+  return testServer(cluster.nodes[1]!, cluster.endpoints[1]!, cluster.dataDir, () => cluster.close());
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  if (process.env.RANGEDB_TEST_TARGET === 'cluster') return startClusterTestServer();
+  const dataDir = await tempDir('data');
+  const node = await startEmbeddedNode({ dataDir, logger: false });
+  const address = await node.app.listen({ port: 0, host: '127.0.0.1' });
+  return testServer(node, address.replace('[::1]', '127.0.0.1'), dataDir, async () => {
+    await node.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 }

@@ -4,39 +4,16 @@
  * by any node, routed to the range leaders.
  */
 import t from 'tap';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, DeleteTableCommand, ListTablesCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { freePort } from '../../../consensus/adapters/listen.js';
-import { startClusterNode, type ClusterNode } from '../../../server/cluster/cluster-node.js';
-import { createTable, sdkClient, tempDir } from '../../helpers/server.js';
+import { createTable, sdkClient, startInProcessCluster } from '../../helpers/server.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const IDS = [1, 2, 3];
 
-async function startCluster(): Promise<{ nodes: ClusterNode[]; endpoints: string[]; close(): Promise<void> }> {
-  const root = await tempDir('cluster');
-  const ports = await Promise.all(IDS.map(() => freePort()));
-  const members = new Map(IDS.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
-  const nodes = await Promise.all(
-    IDS.map((nodeId) => startClusterNode({ nodeId, dataDir: join(root, `n${nodeId}`), members, logger: false, rangesPerNode: 2 })),
-  );
-  const endpoints = await Promise.all(nodes.map((node) => node.app.listen({ port: 0, host: '127.0.0.1' })));
-  return {
-    nodes,
-    endpoints,
-    async close() {
-      await Promise.all(nodes.map((node) => node.close()));
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
 t.test('a table is split over ranges led by every node, and any node serves any key', async (t) => {
-  const cluster = await startCluster();
+  const cluster = await startInProcessCluster();
   t.teardown(() => cluster.close());
   const clients = cluster.endpoints.map((endpoint) => sdkClient(endpoint));
-  await waitFor('node 1 ready', async () => ((await fetch(`${cluster.endpoints[0]}/ready`)).status === 200 ? true : undefined), 20_000, 50);
 
   await createTable(clients[0]!, 'accounts', ['id', 'S'], ['n', 'N']);
   const listed = await clients[2]!.send(new ListTablesCommand({}));
