@@ -21,6 +21,10 @@
  * old ceiling after the new leader already served higher ones, and a client
  * would see time go backwards across two responses.
  *
+ * Compaction: the state being one number, the oracle snapshots it every
+ * `intervalEntries` applied entries and compacts the log (log-compaction.ts);
+ * a replica that installs a snapshot from the leader restores that number.
+ *
  * The module does no timing of its own: the driver calls tick() with every
  * Raft tick (proposal deadlines are counted in ticks) and observe() after
  * every Ready, so the deterministic simulator can drive it too.
@@ -29,6 +33,7 @@ import { NotLeaderError, ConsensusError } from '../consensus/errors.js';
 import type { Entry, Snapshot } from '../consensus/messages.js';
 import type { RawNode } from '../consensus/raw-node.js';
 import type { GroupApplication } from '../consensus/host.js';
+import { TsoLogCompactor, type TsoCompactionOptions } from './log-compaction.js';
 import { AllocatorRangeError, TimestampAllocator, type AllocatorOptions, type CeilingStore, type Clock, type TimestampRange, systemClock } from './allocator.js';
 import { TsoClosedError, TsoNotLeaderError, TsoUnavailableError } from './errors.js';
 import { type Timestamp, timestampFromBytes, TIMESTAMP_BYTES } from './timestamp.js';
@@ -77,6 +82,8 @@ export interface TsoOracleOptions {
   clock?: Clock;
   allocator?: AllocatorOptions;
   proposalTimeoutTicks?: number;
+  /** Snapshot and compact the group's log (omitted: the log is never compacted). */
+  compaction?: TsoCompactionOptions;
 }
 
 interface PendingProposal {
@@ -100,6 +107,10 @@ export interface OracleStats {
   proposals: number;
   proposalsFailed: number;
   ranges: number;
+  /** Snapshots this replica took of its own state (each followed by a compaction). */
+  snapshots: number;
+  /** Snapshots restored: the one loaded at start, and every one installed from the leader. */
+  snapshotsRestored: number;
 }
 
 export class TsoOracle implements GroupApplication {
@@ -112,7 +123,8 @@ export class TsoOracle implements GroupApplication {
   private closed = false;
   private readonly clock: Clock;
   private readonly proposalTimeoutTicks: number;
-  readonly stats: OracleStats = { reigns: 0, proposals: 0, proposalsFailed: 0, ranges: 0 };
+  private readonly compactor: TsoLogCompactor | undefined;
+  readonly stats: OracleStats = { reigns: 0, proposals: 0, proposalsFailed: 0, ranges: 0, snapshots: 0, snapshotsRestored: 0 };
 
   /** The Raft group member this oracle applies for; set by bind() (the node needs the oracle first). */
   private boundNode: RawNode | undefined;
@@ -120,6 +132,7 @@ export class TsoOracle implements GroupApplication {
   constructor(private readonly opts: TsoOracleOptions) {
     this.clock = opts.clock ?? systemClock;
     this.proposalTimeoutTicks = opts.proposalTimeoutTicks ?? DEFAULT_PROPOSAL_TIMEOUT_TICKS;
+    this.compactor = opts.compaction === undefined ? undefined : new TsoLogCompactor(opts.compaction);
   }
 
   /** Attach the group member whose log this oracle applies and through which it proposes. */
@@ -154,9 +167,12 @@ export class TsoOracle implements GroupApplication {
     p.resolve();
   }
 
+  /** The snapshot replaces the state: a replica installs one only when it is ahead of what it applied. */
   restoreSnapshot(snapshot: Snapshot): void {
     const data = snapshot.data;
-    this.appliedCeiling = data.length === TIMESTAMP_BYTES ? timestampFromBytes(data) : -1n;
+    if (data.length !== 0 && data.length !== TIMESTAMP_BYTES) throw new TsoEntryCorruptError(`oracle snapshot of ${data.length} bytes`);
+    this.appliedCeiling = data.length === 0 ? -1n : timestampFromBytes(data);
+    this.stats.snapshotsRestored++;
   }
 
   /** The state to store in a Raft snapshot (restoreSnapshot reads it back). */
@@ -182,7 +198,7 @@ export class TsoOracle implements GroupApplication {
     }
   }
 
-  /** Called after each Ready: notices gaining or losing leadership. */
+  /** Called after each Ready: notices gaining or losing leadership; compacts the log when due. */
   observe(): void {
     if (this.closed) return;
     const raft = this.node.raft;
@@ -190,6 +206,10 @@ export class TsoOracle implements GroupApplication {
       if (this.reign?.term !== raft.term) this.beginReign(raft.term);
     } else if (this.reign !== undefined) {
       this.endReign(new TsoNotLeaderError(raft.lead));
+    }
+    // After a Ready everything up to raft.log.applied is applied here and nothing beyond: the state matches the index.
+    if (this.compactor?.maybeCompact(raft.log.applied, () => raft.trk.confState(), () => this.snapshotData()) === true) {
+      this.stats.snapshots++;
     }
   }
 

@@ -9,8 +9,17 @@
  *
  * Callers are served in arrival order from ascending ranges, so a caller
  * that starts after another one's now() resolved always gets a larger
- * timestamp (the oracle guarantees it across ranges).
+ * timestamp (the oracle guarantees it across ranges). A range is never kept
+ * for callers that arrive after its request was sent: a timestamp drawn
+ * before a caller arrived may be below one another node handed out since,
+ * and a transaction starting after that node's commit must see it.
+ *
+ * The per-caller cost is what bounds the tail at 1024 callers (every one of
+ * them is woken up once per round): a caller is four fields and a promise,
+ * and deadlines share ONE timer, armed for the oldest waiting caller (all
+ * callers have the same deadline, so the oldest expires first).
  */
+import { performance } from 'node:perf_hooks';
 import type { TimestampSource } from '../engine/timestamp-source.js';
 import { DEFAULT_MAX_BATCH } from './allocator.js';
 import type { TsoChannel } from './channel.js';
@@ -42,7 +51,8 @@ export interface TsoClientOptions {
 interface Caller {
   resolve: (ts: Timestamp) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** performance.now() at which the caller gets TsoDeadlineError. */
+  deadlineAt: number;
   settled: boolean;
 }
 
@@ -56,7 +66,11 @@ export interface TsoClientStats {
 
 export class TsoClient implements TimestampSource {
   private queue: Caller[] = [];
+  /** The callers of the request in flight (older than every queued one). */
+  private inFlightBatch: Caller[] = [];
   private inFlight = false;
+  /** Fires at the oldest waiting caller's deadline. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** The replica believed to lead; the first replica until we learn better. */
   private target: number;
@@ -91,35 +105,67 @@ export class TsoClient implements TimestampSource {
       this.stats.rejected++;
       return Promise.reject(new TsoOverloadedError(`more than ${this.o.maxQueuedCallers} callers waiting for timestamps`));
     }
-    return new Promise<Timestamp>((resolve, reject) => {
-      const caller: Caller = { resolve, reject, settled: false, timer: undefined as unknown as NodeJS.Timeout };
-      caller.timer = setTimeout(() => {
-        this.stats.expired++;
-        settle(caller, new TsoDeadlineError(`no timestamp within ${this.o.callDeadlineMs} ms`));
-      }, this.o.callDeadlineMs);
-      this.queue.push(caller);
-      this.pump();
-    });
+    const promise = new Promise<Timestamp>(captureResolvers);
+    this.queue.push({ resolve: captured.resolve, reject: captured.reject, deadlineAt: performance.now() + this.o.callDeadlineMs, settled: false });
+    if (this.deadlineTimer === undefined) this.armDeadline();
+    this.pump();
+    return promise;
   }
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     for (const c of this.queue) settle(c, new TsoClosedError('TSO client closed'));
     this.queue = [];
     this.channel.close();
   }
 
   private pump(): void {
-    if (this.inFlight || this.closed) return;
-    this.queue = this.queue.filter((c) => !c.settled);
-    if (this.queue.length === 0) return;
-    const take = this.o.batching ? Math.min(this.queue.length, this.o.maxBatch) : 1;
-    const batch = this.queue.splice(0, take);
+    if (this.inFlight || this.closed || this.queue.length === 0) return;
+    let batch: Caller[];
+    if (this.o.batching && this.queue.length <= this.o.maxBatch) {
+      batch = this.queue;
+      this.queue = [];
+    } else {
+      batch = this.queue.splice(0, this.o.batching ? this.o.maxBatch : 1);
+    }
     this.inFlight = true;
+    this.inFlightBatch = batch;
     void this.fetch(batch).finally(() => {
       this.inFlight = false;
+      this.inFlightBatch = [];
       this.pump();
     });
+  }
+
+  /** Arms the one deadline timer for the oldest caller still waiting, if any. */
+  private armDeadline(): void {
+    const oldest = this.inFlightBatch.find((c) => !c.settled) ?? this.queue[0];
+    if (oldest === undefined || this.closed) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      this.expireCallers();
+      this.armDeadline();
+    }, Math.max(0, oldest.deadlineAt - performance.now()));
+    // A waiting caller always has a request in flight (socket, retry timer) keeping the process alive; this timer
+    // must not keep an idle client's process alive for up to a deadline after its last call.
+    this.deadlineTimer.unref();
+  }
+
+  /** Fails every caller whose deadline passed: a prefix of the in-flight batch, then of the queue (arrival order). */
+  private expireCallers(): void {
+    const now = performance.now();
+    const err = new TsoDeadlineError(`no timestamp within ${this.o.callDeadlineMs} ms`);
+    for (const c of this.inFlightBatch) {
+      if (c.deadlineAt > now) return;
+      if (!c.settled) this.stats.expired++;
+      settle(c, err); // its timestamp, if the request still succeeds, is skipped: gaps are harmless, reuse is not
+    }
+    let expired = 0;
+    while (expired < this.queue.length && this.queue[expired]!.deadlineAt <= now) settle(this.queue[expired++]!, err);
+    this.stats.expired += expired;
+    if (expired > 0) this.queue.splice(0, expired);
   }
 
   /** One batch: ask until some replica answers with a range, or attempts/callers run out. */
@@ -165,10 +211,16 @@ export class TsoClient implements TimestampSource {
   }
 }
 
+/** The executor of every now() promise: one shared function instead of a closure per caller (less garbage per round). */
+const captured: Pick<Caller, 'resolve' | 'reject'> = { resolve: () => undefined, reject: () => undefined };
+function captureResolvers(resolve: (ts: Timestamp) => void, reject: (err: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 function settle(c: Caller, outcome: Timestamp | Error): void {
   if (c.settled) return;
   c.settled = true;
-  clearTimeout(c.timer);
   if (outcome instanceof Error) c.reject(outcome);
   else c.resolve(outcome);
 }

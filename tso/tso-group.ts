@@ -3,10 +3,10 @@
  * RaftKvStore, TcpTransport to the other replicas), the oracle applying it,
  * a ticker, and optionally a TsoServer for remote clients. Embedded mode is
  * the same with one replica: no peers, no transport traffic, and a
- * LocalTsoChannel for the node's own TsoClient.
+ * LocalTsoChannel for the node's own TsoClient. The group's log is
+ * compacted by the oracle (log-compaction.ts) over a TsoLogStorage.
  */
 import type { RaftKvStore } from '../consensus/adapters/kv-port.js';
-import { RocksDbRaftStorage } from '../consensus/adapters/rocksdb-storage.js';
 import { TcpTransport, type PeerAddress } from '../consensus/adapters/tcp-transport.js';
 import { RaftHost, type HostTransport } from '../consensus/host.js';
 import { SeededRandom } from '../consensus/random.js';
@@ -14,8 +14,10 @@ import type { RawNode } from '../consensus/raw-node.js';
 import { RocksDbStore } from '../engine/storage/rocksdb/rocksdb-store.js';
 import type { AllocatorOptions, Clock } from './allocator.js';
 import { LocalTsoChannel } from './channel.js';
+import type { TsoCompactionOptions } from './log-compaction.js';
 import { TsoOracle } from './oracle.js';
 import { TsoClient, type TsoClientOptions } from './tso-client.js';
+import { TsoLogStorage } from './tso-log-storage.js';
 import { TsoServer } from './tso-server.js';
 
 /** The TSO group's id in the node's shared store (range groups use small ids). */
@@ -42,6 +44,8 @@ export interface TsoGroupOptions {
   tsoHost?: string;
   clock?: Clock;
   allocator?: AllocatorOptions;
+  /** Snapshot interval and kept tail of the group's log (defaults in log-compaction.ts). */
+  compaction?: TsoLogCompactionSettings;
   tickMs?: number;
   /** fsync Raft writes (default true). */
   sync?: boolean;
@@ -51,6 +55,7 @@ export interface TsoGroup {
   readonly nodeId: number;
   readonly oracle: TsoOracle;
   readonly node: RawNode;
+  readonly storage: TsoLogStorage;
   /** The TsoServer's port, if one was started. */
   readonly tsoPort: number | undefined;
   /** A TsoClient served straight from this replica's oracle (embedded mode). */
@@ -58,12 +63,15 @@ export interface TsoGroup {
   close(): Promise<void>;
 }
 
+export type TsoLogCompactionSettings = Omit<TsoCompactionOptions, 'log'>;
+
 const noTransport: HostTransport = { send: () => undefined };
 
 /** The TSO group as one group among others on a node's shared RaftHost (a cluster node). */
 export interface AttachedTsoGroup {
   readonly oracle: TsoOracle;
   readonly node: RawNode;
+  readonly storage: TsoLogStorage;
 }
 
 /**
@@ -79,12 +87,15 @@ export async function attachTsoGroup(opts: {
   kick: () => void;
   clock?: Clock;
   allocator?: AllocatorOptions;
+  compaction?: TsoLogCompactionSettings;
 }): Promise<AttachedTsoGroup> {
-  let storage = await RocksDbRaftStorage.open(opts.kv, TSO_GROUP_ID);
-  if (storage.lastIndex() === 0 && storage.initialState().hardState.term === 0) {
-    storage = await RocksDbRaftStorage.bootstrap(opts.kv, TSO_GROUP_ID, opts.voters);
-  }
-  const oracle = new TsoOracle({ kick: opts.kick, clock: opts.clock, allocator: opts.allocator });
+  const storage = await TsoLogStorage.open(opts.kv, TSO_GROUP_ID, opts.voters);
+  const oracle = new TsoOracle({
+    kick: opts.kick,
+    clock: opts.clock,
+    allocator: opts.allocator,
+    compaction: { ...opts.compaction, log: storage },
+  });
   const snap = storage.snapshot();
   oracle.restoreSnapshot(snap);
   const node = opts.host.addGroup(TSO_GROUP_ID, storage, oracle, {
@@ -97,7 +108,7 @@ export async function attachTsoGroup(opts: {
     readOnly: 'lease-based',
   });
   oracle.bind(node);
-  return { oracle, node };
+  return { oracle, node, storage };
 }
 
 export async function startTsoGroup(opts: TsoGroupOptions): Promise<TsoGroup> {
@@ -140,6 +151,7 @@ export async function startTsoGroup(opts: TsoGroupOptions): Promise<TsoGroup> {
     kick: flush,
     ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
     ...(opts.allocator !== undefined ? { allocator: opts.allocator } : {}),
+    ...(opts.compaction !== undefined ? { compaction: opts.compaction } : {}),
   });
   oracle = attached.oracle;
   const node = attached.node;
@@ -165,6 +177,7 @@ export async function startTsoGroup(opts: TsoGroupOptions): Promise<TsoGroup> {
     nodeId: opts.nodeId,
     oracle: o,
     node,
+    storage: attached.storage,
     tsoPort,
     localClient: (options = {}) => new TsoClient({ ...options, channel: new LocalTsoChannel(opts.nodeId, o) }),
     async close() {

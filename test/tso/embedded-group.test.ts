@@ -85,6 +85,15 @@ t.test('client: one request in flight serves every queued caller; bounded queue;
   });
   const stuck = lonely.localClient({ callDeadlineMs: 100 });
   t.ok((await stuck.now().catch((e: unknown) => e)) instanceof TsoDeadlineError, 'deadline error');
+  // One timer serves every caller's deadline: those in the request in flight and those queued behind it, staggered.
+  const t0 = Date.now();
+  const staggered = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => new Promise((r) => setTimeout(r, i * 10)).then(() => stuck.now().then(() => undefined, (e: unknown) => [e, Date.now() - t0 - i * 10] as const))),
+  );
+  t.ok(staggered.every((o) => o !== undefined && o[0] instanceof TsoDeadlineError), 'every waiting caller gets its deadline error');
+  const waited = staggered.map((o) => o![1]);
+  t.ok(Math.min(...waited) >= 95 && Math.max(...waited) < 1_000, `each after its own deadline (${Math.min(...waited)}-${Math.max(...waited)} ms)`);
+  t.equal(stuck.stats.expired, 21, 'counted');
   stuck.close();
   await lonely.close();
 });

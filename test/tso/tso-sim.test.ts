@@ -2,8 +2,11 @@
  * The TSO group in the deterministic simulator: the real TsoOracle on the
  * real RawNode, over the simulator's seeded lossy network (test/sim), with
  * partitions (half of them isolating the leader), crashes that lose unsynced
- * state, restarts, log compaction, and the leader's clock jumping backwards.
- * Simulated clients (outside any partition, so they can still reach a
+ * state, restarts, log compaction (the oracle's own, every few entries), and
+ * clocks that disagree: every replica's clock starts skewed, runs at its own
+ * rate (stopped, slow, fast) that changes during the run, and the leader's
+ * clock jumps backwards and forwards. Leadership moves (crashes, partitions)
+ * between replicas whose clocks disagree by seconds. Simulated clients (outside any partition, so they can still reach a
  * deposed leader) ask replicas for ranges and follow NotLeader hints. Every
  * timestamp handed out must be unique, increase per client, and exceed every
  * timestamp received before its call began; after healing, the group must
@@ -36,6 +39,14 @@ const WINDOW_MS = 400;
 const RENEW_AHEAD_MS = 150;
 const MAX_COUNT_PER_CALL = 8;
 const MAX_BACKWARD_JUMP_MS = 3_000;
+const MAX_FORWARD_JUMP_MS = 10_000;
+/** Each replica's clock starts up to this far from the base, either way. */
+const MAX_SKEW_MS = 5_000;
+/** Clock rates a replica may switch to: stopped, slow, about right, fast. */
+const CLOCK_RATES = [0, 0.25, 0.5, 0.9, 1, 1.1, 2, 4];
+/** Snapshot the oracle every few applied entries so followers often catch up by snapshot. */
+const SNAPSHOT_INTERVAL_ENTRIES = 8;
+const KEEP_ENTRIES = 2;
 const STRAY_CALL_RATE = 0.3;
 
 interface Rates {
@@ -44,11 +55,21 @@ interface Rates {
   restart: number;
   partition: number;
   heal: number;
-  compact: number;
   clockJump: number;
+  clockForward: number;
+  clockRate: number;
 }
 
-const RATES: Rates = { call: 0.5, crash: 0.006, restart: 0.05, partition: 0.015, heal: 0.05, compact: 0.02, clockJump: 0.02 };
+const RATES: Rates = {
+  call: 0.5,
+  crash: 0.006,
+  restart: 0.05,
+  partition: 0.015,
+  heal: 0.05,
+  clockJump: 0.02,
+  clockForward: 0.005,
+  clockRate: 0.02,
+};
 
 interface SimReplica {
   id: NodeId;
@@ -56,7 +77,10 @@ interface SimReplica {
   raw: RawNode | undefined;
   oracle: TsoOracle | undefined;
   applied: number;
-  clockOffsetMs: number;
+  /** This replica's wall clock; it runs while the replica is down too. */
+  clockMs: number;
+  /** Clock milliseconds per simulated millisecond. */
+  clockRate: number;
   restarts: number;
 }
 
@@ -74,7 +98,8 @@ class TsoSim {
   readonly history = new TimestampHistory();
   private now = 0;
   private events = 0;
-  readonly stats = { crashes: 0, partitions: 0, clockJumps: 0, failedCalls: 0, reigns: 0 };
+  readonly stats = { crashes: 0, partitions: 0, clockJumps: 0, clockRateChanges: 0, leaderChanges: 0, failedCalls: 0, snapshots: 0 };
+  private lastLeader: NodeId | undefined;
 
   constructor(private readonly seed: number) {
     this.rng = new SeededRandom(seed);
@@ -85,7 +110,8 @@ class TsoSim {
     this.net = new SimNetwork(new SeededRandom(seed ^ 0x75, ), climates[seed % climates.length]!);
     const ids = Array.from({ length: NODES }, (_, i) => i + 1);
     for (const id of ids) {
-      const r: SimReplica = { id, storage: MemoryStorage.bootstrap(ids), raw: undefined, oracle: undefined, applied: 0, clockOffsetMs: 0, restarts: 0 };
+      const clockMs = BASE_MS - MAX_SKEW_MS + this.rng.nextInt(2 * MAX_SKEW_MS);
+      const r: SimReplica = { id, storage: MemoryStorage.bootstrap(ids), raw: undefined, oracle: undefined, applied: 0, clockMs, clockRate: 1, restarts: 0 };
       this.replicas.set(id, r);
       this.start(r);
     }
@@ -96,8 +122,9 @@ class TsoSim {
     const snap = r.storage.snapshot();
     const oracle = new TsoOracle({
       kick: () => undefined, // every step processes every Ready
-      clock: { nowMs: () => BASE_MS + this.now * STEP_MS + r.clockOffsetMs },
+      clock: { nowMs: () => Math.floor(r.clockMs) },
       allocator: { windowMs: WINDOW_MS, renewAheadMs: RENEW_AHEAD_MS },
+      compaction: { log: r.storage, intervalEntries: SNAPSHOT_INTERVAL_ENTRIES, keepEntries: KEEP_ENTRIES },
     });
     oracle.restoreSnapshot(snap);
     const raw = new RawNode({
@@ -128,9 +155,11 @@ class TsoSim {
 
   private async step(faults: boolean): Promise<void> {
     this.now++;
+    for (const r of this.replicas.values()) r.clockMs += STEP_MS * r.clockRate;
     if (faults) {
       this.maybePartition();
       this.maybeJumpClock();
+      this.maybeChangeClockRate();
     }
     for (const c of this.clients) if (!c.busy && this.rng.chance(RATES.call)) this.call(c);
     for (const r of this.live()) {
@@ -148,7 +177,7 @@ class TsoSim {
     }
     if (faults) this.maybeCrashOrRestart();
     for (const r of this.live()) this.handleReady(r);
-    if (faults) this.maybeCompact();
+    this.noticeLeaderChange();
     // Let every promise chain that this step's applications resolved run to its end.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -210,11 +239,32 @@ class TsoSim {
   }
 
   private maybeJumpClock(): void {
-    if (!this.rng.chance(RATES.clockJump)) return;
     const leader = this.leader();
     if (leader === undefined) return;
-    leader.clockOffsetMs -= 1 + this.rng.nextInt(MAX_BACKWARD_JUMP_MS);
-    this.stats.clockJumps++;
+    if (this.rng.chance(RATES.clockJump)) {
+      leader.clockMs -= 1 + this.rng.nextInt(MAX_BACKWARD_JUMP_MS);
+      this.stats.clockJumps++;
+    }
+    if (this.rng.chance(RATES.clockForward)) {
+      leader.clockMs += 1 + this.rng.nextInt(MAX_FORWARD_JUMP_MS);
+      this.stats.clockJumps++;
+    }
+  }
+
+  private noticeLeaderChange(): void {
+    const leader = this.leader()?.id;
+    if (leader === undefined) return;
+    if (this.lastLeader !== undefined && leader !== this.lastLeader) this.stats.leaderChanges++;
+    this.lastLeader = leader;
+  }
+
+  /** A clock starts running fast or slow (or stops); the leader's half of the time. */
+  private maybeChangeClockRate(): void {
+    if (!this.rng.chance(RATES.clockRate)) return;
+    const leader = this.leader();
+    const r = leader !== undefined && this.rng.chance(0.5) ? leader : this.replicas.get(1 + this.rng.nextInt(NODES))!;
+    r.clockRate = CLOCK_RATES[this.rng.nextInt(CLOCK_RATES.length)]!;
+    this.stats.clockRateChanges++;
   }
 
   private maybePartition(): void {
@@ -245,15 +295,6 @@ class TsoSim {
     }
   }
 
-  private maybeCompact(): void {
-    for (const r of this.live()) {
-      if (!this.rng.chance(RATES.compact)) continue;
-      if (r.applied <= r.storage.snapshot().metadata.index || r.applied > r.storage.lastIndex()) continue;
-      r.storage.createSnapshot(r.applied, r.raw!.raft.trk.confState(), r.oracle!.snapshotData());
-      r.storage.compact(r.applied);
-    }
-  }
-
   /** Heal, restart everyone, and require that timestamps are served again within a bound. */
   private async settle(): Promise<void> {
     this.net.heal();
@@ -273,8 +314,9 @@ class TsoSim {
     throw new Error(`seed ${this.seed}: no timestamp served within ${SETTLE_STEPS} steps after healing (liveness): ${states.join(' ')}; clients ${clients.join(' ')}`);
   }
 
-  reigns(): number {
-    return [...this.replicas.values()].reduce((n, r) => n + (r.oracle?.stats.reigns ?? 0), 0);
+  /** Snapshots the live oracles took (those of crashed ones are lost with them). */
+  snapshots(): number {
+    return this.live().reduce((n, r) => n + r.oracle!.stats.snapshots, 0);
   }
 }
 
@@ -288,7 +330,7 @@ const first = only ?? 1;
 const count = only !== undefined ? 1 : envInt('TSO_SIM_SEEDS') ?? CI_DEFAULT_SEEDS;
 
 t.test(`TSO group in the simulator, seeds ${first}..${first + count - 1}`, async (tt) => {
-  const totals = { timestamps: 0, crashes: 0, partitions: 0, clockJumps: 0, failedCalls: 0 };
+  const totals = { timestamps: 0, crashes: 0, partitions: 0, clockJumps: 0, clockRateChanges: 0, leaderChanges: 0, snapshots: 0, failedCalls: 0 };
   for (let seed = first; seed < first + count; seed++) {
     const sim = new TsoSim(seed);
     try {
@@ -302,9 +344,18 @@ t.test(`TSO group in the simulator, seeds ${first}..${first + count - 1}`, async
     totals.crashes += sim.stats.crashes;
     totals.partitions += sim.stats.partitions;
     totals.clockJumps += sim.stats.clockJumps;
+    totals.clockRateChanges += sim.stats.clockRateChanges;
+    totals.leaderChanges += sim.stats.leaderChanges;
+    totals.snapshots += sim.snapshots();
     totals.failedCalls += sim.stats.failedCalls;
   }
-  tt.pass(`${count} seeds: ${totals.timestamps} timestamps checked, ${totals.crashes} crashes, ${totals.partitions} partitions, ${totals.clockJumps} backward clock jumps, ${totals.failedCalls} refused calls`);
+  tt.pass(
+    `${count} seeds: ${totals.timestamps} timestamps checked, ${totals.crashes} crashes, ${totals.partitions} partitions, ` +
+      `${totals.clockJumps} clock jumps, ${totals.clockRateChanges} clock rate changes, ${totals.leaderChanges} leader changes, ` +
+      `${totals.snapshots} snapshots, ${totals.failedCalls} refused calls`,
+  );
   tt.ok(totals.timestamps > count * 100, 'timestamps were served');
   tt.ok(totals.crashes > 0 && totals.partitions > 0 && totals.clockJumps > 0, 'faults struck');
+  tt.ok(totals.clockRateChanges > 0 && totals.leaderChanges > 0, 'clocks drifted and leadership moved');
+  tt.ok(totals.snapshots > 0, 'the oracles compacted their logs');
 });

@@ -5,6 +5,13 @@
  * one run. The TSO group is three replica processes on 127.0.0.1 (RocksDB
  * with fsync, TCP); the client runs in this process, closed loop.
  *
+ * Where a wait goes, per row: "in flight" is one GetTimestamps request from
+ * send to answer (network and the leader); "turnaround" is the client's own
+ * time from an answer to its next request (waking every caller of the batch,
+ * which here queue again at once); "GC" is the garbage collector's pauses in
+ * this process during the row. A caller waits about one turnaround plus one
+ * request in flight.
+ *
  *   npx tsc -p . && node dist/tso/bench/tso-bench.js [--seconds 3] [--callers 1,64,1024]
  */
 import { freePort } from '../../consensus/adapters/listen.js';
@@ -14,14 +21,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
-import { TcpTsoChannel } from '../channel.js';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
+import type { TimestampRange } from '../allocator.js';
+import { TcpTsoChannel, type TsoChannel } from '../channel.js';
 import { TsoClient } from '../tso-client.js';
 import { startTsoGroup } from '../tso-group.js';
 
 const IDS = [1, 2, 3];
 /** Wait samples kept per run; beyond it the rate is still counted. */
 const MAX_SAMPLES = 2_000_000;
+/** Request timings kept per run. */
+const MAX_REQUEST_SAMPLES = 200_000;
 const LEADER_WAIT_MS = 20_000;
 
 const { values } = parseArgs({
@@ -45,16 +55,80 @@ function parseMembers(spec: string): { raft: Map<number, { host: string; port: n
   return { raft, tso };
 }
 
-if (values.replica !== undefined) {
-  // A replica process: serve until killed.
-  const nodeId = Number(values.replica);
-  const { raft, tso } = parseMembers(values.members!);
-  await startTsoGroup({ nodeId, peers: raft, dataDir: values.dir!, tsoPort: tso.get(nodeId)!.port });
-  process.send!('ready');
-} else {
-  await main();
+
+
+/** Samples in a fixed array (no allocation while measuring); percentiles at the end. */
+class Samples {
+  private readonly values: Float64Array;
+  private n = 0;
+  constructor(capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+  add(v: number): void {
+    if (this.n < this.values.length) this.values[this.n++] = v;
+  }
+  reset(): void {
+    this.n = 0;
+  }
+  percentile(p: number): number {
+    const sorted = this.values.subarray(0, this.n).sort();
+    return sorted[Math.min(this.n - 1, Math.floor(this.n * p))] ?? Number.NaN;
+  }
 }
 
+/** The client's channel, timed: each request in flight, and the client's turnaround between requests. */
+class TimedChannel implements TsoChannel {
+  readonly inFlight = new Samples(MAX_REQUEST_SAMPLES);
+  readonly turnaround = new Samples(MAX_REQUEST_SAMPLES);
+  private lastAnswerAt: number | undefined;
+
+  constructor(private readonly inner: TsoChannel) {}
+
+  get replicas(): readonly number[] {
+    return this.inner.replicas;
+  }
+
+  async getTimestamps(replica: number, count: number, timeoutMs: number): Promise<TimestampRange> {
+    const sentAt = performance.now();
+    if (this.lastAnswerAt !== undefined) this.turnaround.add(sentAt - this.lastAnswerAt);
+    try {
+      return await this.inner.getTimestamps(replica, count, timeoutMs);
+    } finally {
+      this.lastAnswerAt = performance.now();
+      this.inFlight.add(this.lastAnswerAt - sentAt);
+    }
+  }
+
+  reset(): void {
+    this.inFlight.reset();
+    this.turnaround.reset();
+    this.lastAnswerAt = undefined;
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}
+
+/** Garbage collector pauses in this process while a row runs. */
+class GcPauses {
+  totalMs = 0;
+  maxMs = 0;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      this.totalMs += e.duration;
+      this.maxMs = Math.max(this.maxMs, e.duration);
+    }
+  });
+  start(): void {
+    this.totalMs = 0;
+    this.maxMs = 0;
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+  stop(): void {
+    this.observer.disconnect();
+  }
+}
 
 interface RunResult {
   callers: number;
@@ -63,29 +137,48 @@ interface RunResult {
   p50Ms: number;
   p99Ms: number;
   requests: number;
+  inFlightP50Ms: number;
+  inFlightP99Ms: number;
+  turnaroundP50Ms: number;
+  turnaroundP99Ms: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
 }
 
-async function run(client: TsoClient, callers: number, seconds: number, batching: boolean): Promise<RunResult> {
-  const waits = new Float64Array(MAX_SAMPLES);
-  let samples = 0;
+async function run(client: TsoClient, channel: TimedChannel, waits: Samples, callers: number, seconds: number, batching: boolean): Promise<RunResult> {
+  waits.reset();
   let delivered = 0;
   const requests0 = client.stats.requests;
+  channel.reset();
+  const gc = new GcPauses();
+  gc.start();
   const end = performance.now() + seconds * 1000;
   const loop = async () => {
     while (performance.now() < end) {
       const t0 = performance.now();
       await client.now();
-      const w = performance.now() - t0;
+      waits.add(performance.now() - t0);
       delivered++;
-      if (samples < MAX_SAMPLES) waits[samples++] = w;
     }
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: callers }, loop));
   const elapsedS = (performance.now() - t0) / 1000;
-  const sorted = waits.subarray(0, samples).sort();
-  const pct = (p: number) => sorted[Math.min(samples - 1, Math.floor(samples * p))] ?? Number.NaN;
-  return { callers, batching, perSecond: delivered / elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99), requests: client.stats.requests - requests0 };
+  gc.stop();
+  return {
+    callers,
+    batching,
+    perSecond: delivered / elapsedS,
+    p50Ms: waits.percentile(0.5),
+    p99Ms: waits.percentile(0.99),
+    requests: client.stats.requests - requests0,
+    inFlightP50Ms: channel.inFlight.percentile(0.5),
+    inFlightP99Ms: channel.inFlight.percentile(0.99),
+    turnaroundP50Ms: channel.turnaround.percentile(0.5),
+    turnaroundP99Ms: channel.turnaround.percentile(0.99),
+    gcTotalMs: gc.totalMs,
+    gcMaxMs: gc.maxMs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -109,9 +202,10 @@ async function main(): Promise<void> {
       ),
     );
     const { tso } = parseMembers(spec);
+    const channels = { batched: new TimedChannel(new TcpTsoChannel(tso)), unbatched: new TimedChannel(new TcpTsoChannel(tso)) };
     const clients = {
-      batched: new TsoClient({ channel: new TcpTsoChannel(tso), maxQueuedCallers: 4096 }),
-      unbatched: new TsoClient({ channel: new TcpTsoChannel(tso), batching: false, maxQueuedCallers: 4096 }),
+      batched: new TsoClient({ channel: channels.batched, maxQueuedCallers: 4096 }),
+      unbatched: new TsoClient({ channel: channels.unbatched, batching: false, maxQueuedCallers: 4096 }),
     };
     const deadline = Date.now() + LEADER_WAIT_MS;
     for (const c of Object.values(clients)) {
@@ -125,15 +219,22 @@ async function main(): Promise<void> {
       }
     }
     const results: RunResult[] = [];
+    // One sample buffer for every row: a fresh 16 MB array per row made the collector's old-space pauses part of the figures.
+    const waits = new Samples(MAX_SAMPLES);
     for (const callers of callerCounts) {
       for (const batching of [true, false]) {
-        results.push(await run(batching ? clients.batched : clients.unbatched, callers, seconds, batching));
+        const which = batching ? 'batched' : 'unbatched';
+        results.push(await run(clients[which], channels[which], waits, callers, seconds, batching));
       }
     }
-    console.log('| callers | batching | timestamps/s | p50 wait ms | p99 wait ms | requests |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log('| callers | batching | timestamps/s | p50 wait ms | p99 wait ms | requests | in flight p50/p99 ms | turnaround p50/p99 ms | GC ms (max) |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const f = (ms: number) => ms.toFixed(3);
     for (const r of results) {
-      console.log(`| ${r.callers} | ${r.batching ? 'on' : 'off'} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.requests} |`);
+      console.log(
+        `| ${r.callers} | ${r.batching ? 'on' : 'off'} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.requests} ` +
+          `| ${f(r.inFlightP50Ms)} / ${f(r.inFlightP99Ms)} | ${f(r.turnaroundP50Ms)} / ${f(r.turnaroundP99Ms)} | ${r.gcTotalMs.toFixed(0)} (${r.gcMaxMs.toFixed(1)}) |`,
+      );
     }
     for (const callers of callerCounts) {
       const on = results.find((r) => r.callers === callers && r.batching);
@@ -146,4 +247,15 @@ async function main(): Promise<void> {
     for (const child of children) child.kill('SIGKILL');
     await rm(root, { recursive: true, force: true });
   }
+}
+
+// Last: top-level await would otherwise run before the classes above are initialised.
+if (values.replica !== undefined) {
+  // A replica process: serve until killed.
+  const nodeId = Number(values.replica);
+  const { raft, tso } = parseMembers(values.members!);
+  await startTsoGroup({ nodeId, peers: raft, dataDir: values.dir!, tsoPort: tso.get(nodeId)!.port });
+  process.send!('ready');
+} else {
+  await main();
 }
