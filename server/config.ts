@@ -14,6 +14,8 @@ export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** Where POST /admin/backup writes (absent: the data dir's path + '-backups'). */
+  backupDir?: string;
   logLevel: LogLevel;
   accessKeyId?: string;
   secretAccessKey?: string;
@@ -84,6 +86,8 @@ Options (each also read from the environment variable shown):
   --host <address>           address to listen on (RANGEDB_HOST, default ${DEFAULT_HOST})
   --http <host:port>         both at once (RANGEDB_HTTP), e.g. 0.0.0.0:8000
   --data-dir <path>          data directory (RANGEDB_DATA_DIR, default ${DEFAULT_DATA_DIR})
+  --backup-dir <path>        where POST /admin/backup writes (RANGEDB_BACKUP_DIR,
+                             default: the data dir's path + '-backups')
   --log-level <level>        ${LOG_LEVELS.join('|')} (RANGEDB_LOG_LEVEL, default ${DEFAULT_LOG_LEVEL})
   --access-key-id <id>       verify SigV4 signatures with this key pair
                              (RANGEDB_ACCESS_KEY_ID; needs --secret-access-key)
@@ -114,6 +118,7 @@ type Setting =
   | 'host'
   | 'http'
   | 'dataDir'
+  | 'backupDir'
   | 'logLevel'
   | 'accessKeyId'
   | 'secretAccessKey'
@@ -134,6 +139,7 @@ const SETTINGS: Readonly<Record<string, { setting: Setting; env?: string }>> = {
   '--host': { setting: 'host', env: 'RANGEDB_HOST' },
   '--http': { setting: 'http', env: 'RANGEDB_HTTP' },
   '--data-dir': { setting: 'dataDir', env: 'RANGEDB_DATA_DIR' },
+  '--backup-dir': { setting: 'backupDir', env: 'RANGEDB_BACKUP_DIR' },
   '--log-level': { setting: 'logLevel', env: 'RANGEDB_LOG_LEVEL' },
   '--access-key-id': { setting: 'accessKeyId', env: 'RANGEDB_ACCESS_KEY_ID' },
   '--secret-access-key': { setting: 'secretAccessKey', env: 'RANGEDB_SECRET_ACCESS_KEY' },
@@ -344,6 +350,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, rea
     logLevel: logLevel as LogLevel,
     help,
   };
+  const backupDir = raw('backupDir');
+  if (backupDir !== undefined) config.backupDir = nonEmpty('backupDir', backupDir);
   const accessKeyId = raw('accessKeyId');
   const secretAccessKey = raw('secretAccessKey');
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {

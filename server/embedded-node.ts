@@ -74,6 +74,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
     let closing: Promise<void> | undefined;
     const built = await buildNodeApp({
       engine,
+      store,
       http: options,
       stats: {
         groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),

@@ -22,6 +22,7 @@ import { EXIT_DATA_DIR_REFUSED } from './data-dir/data-dir.js';
 function startNode(config: ServerConfig, logger: Logger): Promise<Pick<EmbeddedNode, 'app' | 'close'>> {
   const options = {
     dataDir: config.dataDir,
+    ...(config.backupDir !== undefined ? { backupDir: config.backupDir } : {}),
     logger,
     ...(config.slowRequestMs !== undefined ? { slowRequestMs: config.slowRequestMs } : {}),
     ...(config.accessKeyId && config.secretAccessKey

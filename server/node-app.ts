@@ -13,6 +13,7 @@ import { buildApp } from './app.js';
 import { prepareDataDir } from './data-dir/data-dir.js';
 import { NodeMetrics, type NodeStatsSource } from './metrics/node-metrics.js';
 import { registerOpsRoutes } from './admin/ops-routes.js';
+import { defaultBackupDir, registerBackupRoutes } from './admin/backup.js';
 import type { NodeStatusSource } from './admin/node-status.js';
 import { buildOperations } from './operations/index.js';
 import { LOCAL_ACCOUNT_ID } from './operations/deps.js';
@@ -25,6 +26,8 @@ export interface NodeHttpOptions {
   logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
   /** Requests slower than this are logged as warnings. */
   slowRequestMs?: number;
+  /** Where POST /admin/backup writes (absent: defaultBackupDir of the data dir). */
+  backupDir?: string;
 }
 
 /** /ready fails when a timestamp cannot be drawn within this long. */
@@ -33,6 +36,8 @@ export const READY_TIMESTAMP_TIMEOUT_MS = 1_000;
 /** The DynamoDB API, metrics and ops routes of a node (not yet listening). */
 export async function buildNodeApp(opts: {
   engine: Engine;
+  /** The node's whole store, which POST /admin/backup copies. */
+  store: RocksDbStore;
   http: NodeHttpOptions;
   stats: NodeStatsSource;
   /** The status source; it may use the app (its listening address). */
@@ -51,6 +56,7 @@ export async function buildNodeApp(opts: {
     region,
   });
   registerOpsRoutes(app, opts.status(app), metrics);
+  registerBackupRoutes(app, opts.store, http.backupDir ?? defaultBackupDir(opts.store.dir));
   return { app, metrics };
 }
 

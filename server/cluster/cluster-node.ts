@@ -439,6 +439,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     let closing: Promise<void> | undefined;
     const built = await buildNodeApp({
       engine,
+      store,
       http: options,
       status: (serving: FastifyInstance) => clusterStatus(serving),
       stats: {
