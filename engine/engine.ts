@@ -16,6 +16,7 @@ import type { GcCursor } from './mvcc/gc.js';
 import type { VisibleItem } from './mvcc/mvcc.js';
 import { TtlSweeper } from './items/ttl-sweeper.js';
 import { RequestTokens } from './txn/request-tokens.js';
+import type { TransactResult } from './range/txn-port.js';
 import type { TransactAction } from './txn/transact-write.js';
 import { tableSpan } from './keys/item-key.js';
 import { SingleRangePath, type DataPath } from './routing/data-path.js';
@@ -54,11 +55,7 @@ export interface TransactOptions {
   token?: { value: string; fingerprint: string };
 }
 
-export interface TransactResult {
-  outcomes: WriteOutcome[];
-  /** True when the token matched an earlier, committed call: nothing was written now. */
-  replayed: boolean;
-}
+export type { TransactResult };
 
 /** Counters of the engine's background work (read by the metrics). */
 export interface BackgroundStats {
@@ -107,7 +104,7 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const catalog = await Catalog.open(options.store, options.catalog);
-    const engine = new Engine(catalog, options, new RequestTokens(options.store));
+    const engine = new Engine(catalog, options, new RequestTokens());
     engine.schedulePurge();
     engine.startBackgroundWork();
     for (const name of catalog.names()) {
@@ -167,20 +164,17 @@ export class Engine {
   }
 
   async transactWrite(actions: readonly TransactAction[], options: TransactOptions = {}): Promise<TransactResult> {
-    const token = options.token;
-    if (token === undefined) {
-      return { outcomes: await this.path.transactWrite(actions, []), replayed: false };
-    }
-    const state = await this.tokens.claim(token.value, token.fingerprint);
-    if (state === 'replay') return { outcomes: [], replayed: true };
+    if (options.token === undefined) return this.path.transactWrite(actions);
+    // This node's calls in flight and recent tokens first; then the range of the first item, which holds the record.
+    const token = this.tokens.token(options.token.value, options.token.fingerprint);
+    if (this.tokens.claim(token) === 'replay') return { outcomes: [], replayed: true };
     let committed = false;
     try {
-      const record = this.tokens.recordWrite(token.value, token.fingerprint);
-      const outcomes = await this.path.transactWrite(actions, [record]);
-      committed = true;
-      return { outcomes, replayed: false };
+      const result = await this.path.transactWrite(actions, token);
+      committed = !result.replayed;
+      return result;
     } finally {
-      this.tokens.release(token.value, token.fingerprint, committed);
+      this.tokens.release(token, committed);
     }
   }
 

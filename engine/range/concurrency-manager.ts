@@ -5,6 +5,12 @@
  * locks: a writer resolves expired ones before it latches and is told which
  * live ones block it; a reader waits for live ones and resolves expired ones.
  * Resolution goes through the LockResolver (the transaction's primary decides).
+ *
+ * Only the primary lock is renewed by its coordinator's heartbeats: the
+ * other locks of a transaction keep the expiry of their prewrite. When the
+ * primary answers that such a lock's transaction is still pending, the
+ * manager remembers until when (the primary's expiry) and treats the lock as
+ * live until then, instead of asking the primary again and again.
  */
 import { TransactionConflictError } from '../errors.js';
 import type { LockResolver } from '../txn/resolver.js';
@@ -18,10 +24,14 @@ export const LOCK_WAIT_MIN_BACKOFF_MS = 2;
 export const LOCK_WAIT_MAX_BACKOFF_MS = 100;
 /** A writer resolves expired locks and retakes its latches at most this many times. */
 export const MAX_RESOLVE_ATTEMPTS = 3;
+/** Pending transactions whose primary expiry a range remembers; past it the oldest is forgotten (and asked again). */
+export const MAX_KNOWN_PENDING_TXNS = 10_000;
 
 export class ConcurrencyManager {
   readonly latches = new LatchManager();
   readonly locks = new LockTable();
+  /** startTs -> the primary lock's expiry, as last answered by the primary (a pending transaction). */
+  private readonly pendingUntilMs = new Map<bigint, number>();
 
   /**
    * Without a resolver (an embedded node, where no two-phase transaction
@@ -44,11 +54,11 @@ export class ConcurrencyManager {
     const foreign = () => itemKeys.map((key) => this.foreignLock(key, ownStartTs));
     for (let attempt = 1; ; attempt++) {
       const nowMs = this.nowMs();
-      const expired = foreign().flatMap((lock, i) => (lock !== undefined && isExpired(lock, nowMs) ? [{ itemKey: itemKeys[i]!, lock }] : []));
+      const expired = foreign().flatMap((lock, i) => (lock !== undefined && this.isExpired(lock, nowMs) ? [{ itemKey: itemKeys[i]!, lock }] : []));
       if (expired.length > 0) await Promise.all(expired.map((entry) => this.resolve(entry)));
       const release = await this.latches.acquire(itemKeys);
       const locks = foreign();
-      const expiredNow = locks.some((lock) => lock !== undefined && isExpired(lock, this.nowMs()));
+      const expiredNow = locks.some((lock) => lock !== undefined && this.isExpired(lock, this.nowMs()));
       if (!expiredNow || this.resolver === undefined || attempt >= MAX_RESOLVE_ATTEMPTS) {
         return { release, blocked: locks.map((lock) => lock !== undefined) };
       }
@@ -85,14 +95,14 @@ export class ConcurrencyManager {
       let found = find();
       if (found.length === 0) return;
       const nowMs = this.nowMs();
-      const expired = found.filter((entry) => isExpired(entry.lock, nowMs));
+      const expired = found.filter((entry) => this.isExpired(entry.lock, nowMs));
       if (expired.length > 0) {
         await Promise.all(expired.map((entry) => this.resolve(entry)));
         found = find();
         if (found.length === 0) return;
       }
       if (this.nowMs() >= deadlineMs) throw new TransactionConflictError();
-      const untilExpiryMs = Math.min(...found.map((entry) => entry.lock.expiresAtMs)) - this.nowMs();
+      const untilExpiryMs = Math.min(...found.map((entry) => this.expiryOf(entry.lock))) - this.nowMs();
       await sleep(Math.max(1, Math.min(backoffMs, untilExpiryMs)));
       backoffMs = Math.min(backoffMs * 2, LOCK_WAIT_MAX_BACKOFF_MS);
     }
@@ -100,7 +110,27 @@ export class ConcurrencyManager {
 
   /** Settles one lock of another transaction through its primary; a no-op without a resolver. */
   private async resolve(entry: LockedKey): Promise<void> {
-    await this.resolver?.resolve(entry.itemKey, entry.lock);
+    const status = await this.resolver?.resolve(entry.itemKey, entry.lock);
+    if (status?.status !== 'pending') {
+      this.pendingUntilMs.delete(entry.lock.startTs);
+      return;
+    }
+    // Still pending: its coordinator renewed the primary. Live until the primary's expiry.
+    this.pendingUntilMs.delete(entry.lock.startTs);
+    if (this.pendingUntilMs.size >= MAX_KNOWN_PENDING_TXNS) {
+      const oldest = this.pendingUntilMs.keys().next();
+      if (!oldest.done) this.pendingUntilMs.delete(oldest.value);
+    }
+    this.pendingUntilMs.set(entry.lock.startTs, status.expiresAtMs);
+  }
+
+  /** When the lock's transaction may be resolved: its own expiry, or later if its primary said so. */
+  private expiryOf(lock: Lock): number {
+    return Math.max(lock.expiresAtMs, this.pendingUntilMs.get(lock.startTs) ?? 0);
+  }
+
+  private isExpired(lock: Lock, nowMs: number): boolean {
+    return isExpired({ expiresAtMs: this.expiryOf(lock) }, nowMs);
   }
 }
 

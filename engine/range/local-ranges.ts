@@ -7,7 +7,6 @@
  */
 import type { KvStore } from '../storage/kv-store.js';
 import type { TimestampSource } from '../timestamp-source.js';
-import type { WriteOutcome } from '../items/item-write.js';
 import { InternalError, RangeMismatchError } from '../errors.js';
 import { spanContains } from '../keys/key-span.js';
 import { prewriteOnRange, transactWriteOnRange, type MutationsOf } from '../txn/transact-write.js';
@@ -15,10 +14,12 @@ import { LocalCommandLog, RangeReplica, type BatchWriter } from './replica.js';
 import type {
   CheckTxnRequest,
   CommitRequest,
+  HeartbeatRequest,
   OnePhaseRequest,
   PrewriteRequest,
   PrewriteResult,
   RollbackRequest,
+  TransactResult,
   TxnRangesPort,
   TxnStatus,
 } from './txn-port.js';
@@ -83,8 +84,8 @@ export class LocalRanges implements TxnRangesPort {
     return [...groups.values()];
   }
 
-  transactOnRange(request: OnePhaseRequest): Promise<WriteOutcome[]> {
-    return transactWriteOnRange(this.ownerOf(request.actions.map((a) => a.itemKey)), request.actions, this.options.mutationsOf, request.system);
+  transactOnRange(request: OnePhaseRequest): Promise<TransactResult> {
+    return transactWriteOnRange(this.ownerOf(request.actions.map((a) => a.itemKey)), request.actions, this.options.mutationsOf, request.token);
   }
 
   prewrite(request: PrewriteRequest): Promise<PrewriteResult> {
@@ -101,6 +102,10 @@ export class LocalRanges implements TxnRangesPort {
 
   checkTxn(request: CheckTxnRequest): Promise<TxnStatus> {
     return this.rangeOf(request.primary).checkTxn(request);
+  }
+
+  heartbeat(request: HeartbeatRequest): Promise<boolean> {
+    return this.rangeOf(request.primary).heartbeatTxn(request);
   }
 
   /** The replica named by a request's first key (the replica checks that it owns all of them). */

@@ -16,15 +16,23 @@ import { decodeVersion, encodeVersion } from '../mvcc/version-value.js';
 import { TIMESTAMP_BYTES } from '../timestamp-source.js';
 import type { KeySpan } from '../keys/key-span.js';
 import type { Mutation } from './replica.js';
+import { readHeartbeat } from './txn-record.js';
 
 /**
  * How long a lock protects an unfinished transaction from being resolved by
- * others: a crashed coordinator blocks its keys this long. A live coordinator
- * does not renew its locks yet (no heartbeats), so this must outlast a whole
- * transaction even on an overloaded node: with 3 s, transactions on a
- * saturated 2-core machine were rolled back by readers before their commit.
+ * others without news from its coordinator: a crashed coordinator blocks its
+ * keys about this long. A live coordinator renews its primary lock every
+ * TXN_HEARTBEAT_INTERVAL_MS, so this only has to outlast a few missed
+ * heartbeats (a stalled event loop, a slow Raft round), not a whole
+ * transaction.
  */
-export const LOCK_TTL_MS = 10_000;
+export const LOCK_TTL_MS = 3_000;
+/**
+ * How often a coordinator renews the primary lock of a transaction it has not
+ * decided yet (to now + LOCK_TTL_MS): two heartbeats may be lost or late
+ * before others may resolve the transaction.
+ */
+export const TXN_HEARTBEAT_INTERVAL_MS = 1_000;
 /** At most this many locks on one range; beyond it prewrites are throttled. */
 export const MAX_LOCKS_PER_RANGE = 100_000;
 
@@ -76,7 +84,7 @@ export function decodeLock(value: Buffer): Lock {
   };
 }
 
-export function isExpired(lock: Lock, nowMs: number): boolean {
+export function isExpired(lock: Pick<Lock, 'expiresAtMs'>, nowMs: number): boolean {
   return nowMs >= lock.expiresAtMs;
 }
 
@@ -94,6 +102,18 @@ export class LockTable {
 
   set(itemKey: Buffer, lock: Lock): void {
     this.locks.set(tableId(itemKey), { itemKey, lock });
+  }
+
+  /**
+   * Moves the expiry of the lock on `itemKey` to `expiresAtMs` if it belongs
+   * to the transaction of `startTs` and expires earlier (a heartbeat never
+   * shortens a lock, nor brings back one that is gone).
+   */
+  extend(itemKey: Buffer, startTs: bigint, expiresAtMs: number): void {
+    const id = tableId(itemKey);
+    const entry = this.locks.get(id);
+    if (entry === undefined || entry.lock.startTs !== startTs || entry.lock.expiresAtMs >= expiresAtMs) return;
+    this.locks.set(id, { itemKey: entry.itemKey, lock: { ...entry.lock, expiresAtMs } });
   }
 
   /** Removes the lock on `itemKey` if it belongs to the transaction of `startTs`. */
@@ -117,10 +137,18 @@ export class LockTable {
     return [...this.locks.values()];
   }
 
-  /** Fills the table from the locks persisted in `span`. */
+  /**
+   * Fills the table from the locks persisted in `span`; a primary lock takes
+   * the expiry of its last heartbeat (kept beside it, see txn-record.ts).
+   */
   async load(store: KvStore, span: KeySpan): Promise<void> {
     for await (const [key, value] of store.iterate(spanUnder(LOCK_PREFIX, span.start, span.end))) {
       this.set(Buffer.from(itemKeyOf(key)), decodeLock(value));
+    }
+    for (const { itemKey, lock } of this.entries()) {
+      if (!itemKey.equals(lock.primary)) continue;
+      const renewedMs = await readHeartbeat(store, lock.primary, lock.startTs);
+      if (renewedMs !== undefined) this.extend(itemKey, lock.startTs, renewedMs);
     }
   }
 }

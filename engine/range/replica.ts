@@ -46,9 +46,10 @@ import { findGarbage, type GcCursor } from '../mvcc/gc.js';
 import type { LatchManager } from './latches.js';
 import { MAX_LOCKS_PER_RANGE, encodeLock, isExpired, type Lock, type LockedKey, type LockTable } from './locks.js';
 import { ConcurrencyManager } from './concurrency-manager.js';
-import { readTxnRecord, txnRecordWrite } from './txn-record.js';
-import type { CheckTxnRequest, CommitRequest, RollbackRequest, TxnRangesPort, TxnStatus } from './txn-port.js';
+import { heartbeatDelete, heartbeatWrite, readTxnRecord, txnRecordWrite } from './txn-record.js';
+import type { CheckTxnRequest, CommitRequest, HeartbeatRequest, RollbackRequest, TxnRangesPort, TxnStatus } from './txn-port.js';
 import { LockResolver } from '../txn/resolver.js';
+import { expiredTokenRecords, tokenRecordExpired } from '../txn/request-tokens.js';
 import { spanContains } from '../keys/key-span.js';
 
 export interface RangeDescriptor {
@@ -107,6 +108,16 @@ export type RangeCommand =
       startTs: bigint;
       itemKeys: Buffer[];
       primary?: Buffer;
+    }
+  | {
+      /**
+       * The coordinator's heartbeat: the primary lock of `startTs` expires at
+       * `expiresAtMs` now (engine/range/txn-record.ts keeps it beside the lock).
+       */
+      type: 'heartbeat';
+      startTs: bigint;
+      primary: Buffer;
+      expiresAtMs: number;
     };
 
 /** What an evaluation decides: the writes to apply (possibly none) and the caller's result. */
@@ -178,6 +189,8 @@ export class RangeReplica {
   /** Commands applied since this replica was created (for metrics and /admin/ranges). */
   private appliedCount = 0;
   private locksLoaded: Promise<void> | undefined;
+  /** Where the next garbage-collection pass resumes among the request-token records. */
+  private tokenGcFrom: Buffer | undefined;
 
   /**
    * `txnRanges` reaches other ranges (and this one) to resolve locks; without
@@ -223,14 +236,20 @@ export class RangeReplica {
         for (const m of command.mutations) writes.push(...versionWrites(m.itemKey, command.commitTs, m.item));
         if (command.primary !== undefined) {
           writes.push(txnRecordWrite(command.primary, command.startTs, { status: 'committed', commitTs: command.commitTs }));
+          writes.push(heartbeatDelete(command.primary, command.startTs));
         }
         return [...writes, ...command.system];
       }
       case 'rollback': {
         const writes: KvWrite[] = command.itemKeys.map((key) => ({ type: 'del' as const, key: lockKey(key) }));
-        if (command.primary !== undefined) writes.push(txnRecordWrite(command.primary, command.startTs, { status: 'rolled-back' }));
+        if (command.primary !== undefined) {
+          writes.push(txnRecordWrite(command.primary, command.startTs, { status: 'rolled-back' }));
+          writes.push(heartbeatDelete(command.primary, command.startTs));
+        }
         return writes;
       }
+      case 'heartbeat':
+        return [heartbeatWrite(command.primary, command.startTs, command.expiresAtMs)];
       default: {
         const unknown: never = command;
         throw new InternalError(`unknown range command ${JSON.stringify(unknown)}`);
@@ -250,6 +269,10 @@ export class RangeReplica {
       case 'rollback':
         this.assertLocksLoaded();
         for (const itemKey of command.itemKeys) this.locks.delete(itemKey, command.startTs);
+        break;
+      case 'heartbeat':
+        this.assertLocksLoaded();
+        this.locks.extend(command.primary, command.startTs, command.expiresAtMs);
         break;
       default:
         break;
@@ -304,7 +327,7 @@ export class RangeReplica {
    */
   async write<T>(
     itemKeys: readonly Buffer[],
-    evaluate: (current: VersionRead[]) => Evaluation<T>,
+    evaluate: (current: VersionRead[]) => Evaluation<T> | Promise<Evaluation<T>>,
     blind: () => boolean = () => false,
   ): Promise<T> {
     await this.init();
@@ -314,7 +337,7 @@ export class RangeReplica {
       const conflicts = blocked.flatMap((isBlocked, i) => (isBlocked ? [i] : []));
       if (conflicts.length > 0) throw new LockConflictError(conflicts);
       const heads = blind() ? undefined : await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
-      const evaluation = evaluate(heads === undefined ? itemKeys.map(() => decodeHead(undefined)) : heads.map(decodeHead));
+      const evaluation = await evaluate(heads === undefined ? itemKeys.map(() => decodeHead(undefined)) : heads.map(decodeHead));
       const mutations = heads === undefined ? evaluation.mutations : dropInvisibleTombstones(evaluation.mutations, itemKeys, heads);
       const system = evaluation.system ?? [];
       if (mutations.length > 0 || system.length > 0) {
@@ -343,7 +366,11 @@ export class RangeReplica {
    * nothing. A transaction already decided (its record exists: a resolver
    * rolled it back) blocks every key, so a late prewrite fails.
    */
-  async prewrite<T>(txn: TxnIdentity, itemKeys: readonly Buffer[], evaluate: (current: VersionRead[], blocked: boolean[]) => PrewriteEvaluation<T>): Promise<T> {
+  async prewrite<T>(
+    txn: TxnIdentity,
+    itemKeys: readonly Buffer[],
+    evaluate: (current: VersionRead[], blocked: boolean[]) => PrewriteEvaluation<T> | Promise<PrewriteEvaluation<T>>,
+  ): Promise<T> {
     await this.init();
     this.assertOwned(itemKeys);
     const { release, blocked } = await this.concurrency.latchUnlocked(itemKeys, txn.startTs);
@@ -352,7 +379,7 @@ export class RangeReplica {
         blocked.fill(true);
       }
       const heads = await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
-      const evaluation = evaluate(heads.map(decodeHead), blocked);
+      const evaluation = await evaluate(heads.map(decodeHead), blocked);
       if (evaluation.locks === undefined) return evaluation.result;
       if (blocked.some(Boolean) || evaluation.locks.length !== itemKeys.length) {
         throw new InternalError('a prewrite evaluation locked a blocked key, or not one lock per key');
@@ -451,21 +478,53 @@ export class RangeReplica {
    * with neither lock nor record is recorded rolled back, so a prewrite or
    * commit of it that is still on its way fails.
    */
-  async checkTxn(request: CheckTxnRequest): Promise<TxnStatus> {
-    await this.init();
-    this.assertOwned([request.primary]);
-    const release = await this.latches.acquire([request.primary]);
-    try {
-      const lock = this.locks.get(request.primary);
-      if (lock !== undefined && lock.startTs === request.startTs) {
+  checkTxn(request: CheckTxnRequest): Promise<TxnStatus> {
+    return this.withPrimaryLatched(request, async (lock) => {
+      if (lock !== undefined) {
         if (!request.rollbackIfExpired || !isExpired(lock, this.nowMs())) return { status: 'pending', expiresAtMs: lock.expiresAtMs };
         await this.rollbackLatched(request.startTs, [request.primary], request.primary);
         return { status: 'rolled-back' };
       }
-      return await this.decideRolledBackIfUnknown(request.primary, request.startTs);
+      return this.decideRolledBackIfUnknown(request.primary, request.startTs);
+    });
+  }
+
+  /**
+   * The coordinator's heartbeat (DESIGN.md section 6, step 5): extends the
+   * primary lock of `startTs` to the request's expiry while the transaction
+   * is pending; answers whether the lock is still held. Under the primary's
+   * latch, which the decision (commit, rollback, checkTxn) takes too, so in
+   * the log a heartbeat always lands before the decision.
+   */
+  heartbeatTxn(request: HeartbeatRequest): Promise<boolean> {
+    return this.withPrimaryLatched(request, async (lock) => {
+      if (lock === undefined) return false;
+      if (lock.expiresAtMs >= request.expiresAtMs) return true;
+      await this.log.submit({ type: 'heartbeat', startTs: request.startTs, primary: request.primary, expiresAtMs: request.expiresAtMs });
+      return true;
+    });
+  }
+
+  /** Runs `fn` under the primary's latch with the transaction's primary lock (undefined: none of `startTs` there). */
+  private async withPrimaryLatched<T>(txn: { primary: Buffer; startTs: bigint }, fn: (lock: Lock | undefined) => Promise<T>): Promise<T> {
+    await this.init();
+    this.assertOwned([txn.primary]);
+    const release = await this.latches.acquire([txn.primary]);
+    try {
+      const lock = this.locks.get(txn.primary);
+      return await fn(lock?.startTs === txn.startTs ? lock : undefined);
     } finally {
       release();
     }
+  }
+
+  /**
+   * A system record of this range as applied here (a request token's). An
+   * evaluation reads it under the latches it holds, which order it with the
+   * writes of that record.
+   */
+  readRecord(key: Buffer): Promise<Buffer | undefined> {
+    return this.store.get(key);
   }
 
   /** The locks of every transaction on this range (for tests and metrics). */
@@ -531,8 +590,13 @@ export class RangeReplica {
     const safeTs = timestampBeforeMs(await this.clock.now(), retentionMs);
     const pass = await findGarbage(this.store, safeTs, cursor);
     const garbage = [...pass.history];
-    const release = pass.tombstones.length > 0 ? await this.latches.acquire(pass.tombstones.map((t) => t.itemKey)) : undefined;
+    const { expired: tokens, next: tokensNext } = await expiredTokenRecords(this.store, this.descriptor, this.nowMs(), this.tokenGcFrom);
+    this.tokenGcFrom = tokensNext;
+    // Under the latch of its first item, which a call writing the same token record holds too.
+    const latched = [...pass.tombstones.map((t) => t.itemKey), ...tokens.map((token) => token.primary)];
+    const release = latched.length > 0 ? await this.latches.acquire(latched) : undefined;
     try {
+      for (const token of tokens) if (await tokenRecordExpired(this.store, token.key, this.nowMs())) garbage.push(token.key);
       for (const tombstone of pass.tombstones) {
         // Under the latch: delete the head only if no writer replaced it meanwhile.
         const head = await readHead(this.store, tombstone.itemKey);

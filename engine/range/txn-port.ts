@@ -11,12 +11,20 @@ import type { CancellationReason } from '../errors.js';
 import type { WriteOutcome } from '../items/item-write.js';
 import type { KvWrite } from '../storage/kv-store.js';
 import type { TransactAction } from '../txn/transact-write.js';
+import type { RequestToken } from '../txn/request-tokens.js';
 
 /** A transaction whose actions all lie in one range: committed in one phase. */
 export interface OnePhaseRequest {
   actions: TransactAction[];
-  /** System records committed with the actions (the request-token record). */
-  system: KvWrite[];
+  /** The ClientRequestToken: checked, and recorded with the actions (engine/txn/request-tokens.ts). */
+  token?: RequestToken;
+}
+
+/** What a transaction did: each action's outcome in request order, or nothing (`replayed`). */
+export interface TransactResult {
+  outcomes: WriteOutcome[];
+  /** The request token was used by this very request before, which committed then: nothing was written now. */
+  replayed: boolean;
 }
 
 export interface PrewriteRequest {
@@ -26,13 +34,19 @@ export interface PrewriteRequest {
   /** Wall-clock expiry of the locks this prewrite takes. */
   expiresAtMs: number;
   actions: TransactAction[];
+  /** The ClientRequestToken, on the primary's prewrite only: checked before anything is locked. */
+  token?: RequestToken;
 }
 
 /**
  * Per action, in the order of the request: every outcome when all passed (and
  * every key is now locked), else one reason per action (and nothing was locked).
  */
-export type PrewriteResult = { ok: true; outcomes: WriteOutcome[] } | { ok: false; reasons: CancellationReason[] };
+export type PrewriteResult =
+  | { ok: true; outcomes: WriteOutcome[] }
+  | { ok: false; reasons: CancellationReason[] }
+  /** The primary's range found the request token used by this very request: nothing was locked. */
+  | { ok: false; replayed: true };
 
 export interface CommitRequest {
   startTs: bigint;
@@ -65,6 +79,14 @@ export interface CheckTxnRequest {
   rollbackIfExpired: boolean;
 }
 
+/** The coordinator's heartbeat, asked of the primary's range. */
+export interface HeartbeatRequest {
+  primary: Buffer;
+  startTs: bigint;
+  /** The new wall-clock expiry of the primary lock (a lock is never shortened). */
+  expiresAtMs: number;
+}
+
 export type TxnStatus =
   | { status: 'committed'; commitTs: bigint }
   | { status: 'rolled-back' }
@@ -73,10 +95,12 @@ export type TxnStatus =
 export interface TxnRangesPort {
   /** The positions of `keys` grouped by owning range (each group in ascending position order). */
   groupByRange(keys: readonly Buffer[]): Promise<number[][]>;
-  transactOnRange(request: OnePhaseRequest): Promise<WriteOutcome[]>;
+  transactOnRange(request: OnePhaseRequest): Promise<TransactResult>;
   prewrite(request: PrewriteRequest): Promise<PrewriteResult>;
   commit(request: CommitRequest): Promise<void>;
   rollback(request: RollbackRequest): Promise<void>;
   /** Asked of the primary's range. */
   checkTxn(request: CheckTxnRequest): Promise<TxnStatus>;
+  /** Asked of the primary's range: renews the primary lock; false when it is gone (the transaction is decided). */
+  heartbeat(request: HeartbeatRequest): Promise<boolean>;
 }

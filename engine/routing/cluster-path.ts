@@ -18,17 +18,19 @@ import type { ItemWrite, WriteOutcome } from '../items/item-write.js';
 import { itemKeySuccessor, TABLE_ID_BYTES } from '../keys/item-key.js';
 import type { VersionRead, VisibleItem } from '../mvcc/mvcc.js';
 import type { RangeReplica } from '../range/replica.js';
-import type { KvWrite } from '../storage/kv-store.js';
 import type { TimestampSource } from '../timestamp-source.js';
 import type { TransactAction } from '../txn/transact-write.js';
+import type { RequestToken } from '../txn/request-tokens.js';
 import { TxnCoordinator, type CoordinatorOptions } from '../txn/coordinator.js';
 import type {
   CheckTxnRequest,
   CommitRequest,
+  HeartbeatRequest,
   OnePhaseRequest,
   PrewriteRequest,
   PrewriteResult,
   RollbackRequest,
+  TransactResult,
   TxnRangesPort,
   TxnStatus,
 } from '../range/txn-port.js';
@@ -256,8 +258,8 @@ export class ClusterPath implements DataPath, TxnRangesPort {
   }
 
   /** One phase when every key is in one range, else the two-phase commit over this path's TxnRangesPort. */
-  transactWrite(actions: readonly TransactAction[], system: readonly KvWrite[]): Promise<WriteOutcome[]> {
-    return this.coordinator.transactWrite(actions, system);
+  transactWrite(actions: readonly TransactAction[], token?: RequestToken): Promise<TransactResult> {
+    return this.coordinator.transactWrite(actions, token);
   }
 
   // ---- TxnRangesPort: the coordinator's and the lock resolvers' way to the ranges ----
@@ -273,10 +275,10 @@ export class ClusterPath implements DataPath, TxnRangesPort {
     return [...groups.values()];
   }
 
-  async transactOnRange(request: OnePhaseRequest): Promise<WriteOutcome[]> {
+  async transactOnRange(request: OnePhaseRequest): Promise<TransactResult> {
     const range = this.ownerOf(request.actions.map((a) => a.itemKey));
     const revision = this.opts.catalog.revision;
-    return (await this.send(range, { method: 'transact', rangeId: range.rangeId, catalogRevision: revision, ...request })) as WriteOutcome[];
+    return (await this.send(range, { method: 'transact', rangeId: range.rangeId, catalogRevision: revision, ...request })) as TransactResult;
   }
 
   async prewrite(request: PrewriteRequest): Promise<PrewriteResult> {
@@ -298,6 +300,11 @@ export class ClusterPath implements DataPath, TxnRangesPort {
   async checkTxn(request: CheckTxnRequest): Promise<TxnStatus> {
     const range = this.rangeFor(request.primary);
     return (await this.send(range, { method: 'check-txn', rangeId: range.rangeId, check: request })) as TxnStatus;
+  }
+
+  async heartbeat(request: HeartbeatRequest): Promise<boolean> {
+    const range = this.rangeFor(request.primary);
+    return (await this.send(range, { method: 'heartbeat', rangeId: range.rangeId, heartbeat: request })) as boolean;
   }
 
   /** The range of a request's first key (the leader checks that it owns them all). */

@@ -9,7 +9,8 @@ import type { ItemWrite, WriteOutcome } from '../items/item-write.js';
 import { reindexItemOnRange, writeItemOnRange, mutationsOf } from '../items/range-writes.js';
 import type { VersionRead, VisibleItem } from '../mvcc/mvcc.js';
 import type { RangeReplica } from '../range/replica.js';
-import type { KvWrite } from '../storage/kv-store.js';
+import type { TransactResult } from '../range/txn-port.js';
+import type { RequestToken } from '../txn/request-tokens.js';
 import { transactWriteOnRange, type TransactAction } from '../txn/transact-write.js';
 
 export interface Span {
@@ -26,8 +27,8 @@ export interface DataPath {
   scan(span: Span, readTs: bigint, reverse: boolean): AsyncGenerator<VisibleItem>;
   writeItem(tableId: number, itemKey: Buffer, write: ItemWrite, needsCurrent: boolean): Promise<WriteOutcome>;
   reindexItem(tableId: number, itemKey: Buffer, indexId: number): Promise<void>;
-  /** All actions atomically; `system` records commit with them. */
-  transactWrite(actions: readonly TransactAction[], system: readonly KvWrite[]): Promise<WriteOutcome[]>;
+  /** All actions atomically, or none when `token` shows a replay of a committed call (engine/txn/request-tokens.ts). */
+  transactWrite(actions: readonly TransactAction[], token?: RequestToken): Promise<TransactResult>;
   /** The range replicas in this process whose upkeep (GC) this node runs. */
   localLeaders(): readonly RangeReplica[];
   /** Every range replica in this process (for metrics and status). */
@@ -61,8 +62,8 @@ export class SingleRangePath implements DataPath {
     return reindexItemOnRange(this.range, this.catalog, tableId, itemKey, indexId);
   }
 
-  transactWrite(actions: readonly TransactAction[], system: readonly KvWrite[]): Promise<WriteOutcome[]> {
-    return transactWriteOnRange(this.range, actions, mutationsOf(this.catalog), system);
+  transactWrite(actions: readonly TransactAction[], token?: RequestToken): Promise<TransactResult> {
+    return transactWriteOnRange(this.range, actions, mutationsOf(this.catalog), token);
   }
 
   localLeaders(): readonly RangeReplica[] {

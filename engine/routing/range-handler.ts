@@ -67,7 +67,7 @@ export class RangeHandler {
         return reindexItemOnRange(replica, this.catalog, request.tableId, request.itemKey, request.indexId);
       case 'transact':
         await this.catalog.waitForRevision(request.catalogRevision, CATALOG_WAIT_MS);
-        return transactWriteOnRange(replica, request.actions, mutationsOf(this.catalog), request.system);
+        return transactWriteOnRange(replica, request.actions, mutationsOf(this.catalog), request.token);
       case 'prewrite':
         await this.catalog.waitForRevision(request.catalogRevision, CATALOG_WAIT_MS);
         return prewriteOnRange(replica, request.prewrite, mutationsOf(this.catalog));
@@ -77,6 +77,8 @@ export class RangeHandler {
         return replica.rollbackTxn(request.rollback);
       case 'check-txn':
         return replica.checkTxn(request.check);
+      case 'heartbeat':
+        return replica.heartbeatTxn(request.heartbeat);
       default: {
         const unknown: never = request;
         throw new RangeNotFoundError((unknown as { rangeId: number }).rangeId);

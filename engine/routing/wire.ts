@@ -20,9 +20,9 @@ import {
   type EngineErrorCode,
 } from '../errors.js';
 import type { ItemWrite } from '../items/item-write.js';
-import type { KvWrite } from '../storage/kv-store.js';
+import type { RequestToken } from '../txn/request-tokens.js';
 import type { TransactAction } from '../txn/transact-write.js';
-import type { CheckTxnRequest, CommitRequest, PrewriteRequest, RollbackRequest } from '../range/txn-port.js';
+import type { CheckTxnRequest, CommitRequest, HeartbeatRequest, PrewriteRequest, RollbackRequest } from '../range/txn-port.js';
 import type { Item } from '../types.js';
 import { NotLeaderError, RangeNotFoundError } from './errors.js';
 
@@ -53,11 +53,12 @@ export type RangeRequest =
       needsCurrent: boolean;
     }
   | { method: 'reindex'; rangeId: number; catalogRevision: number; tableId: number; itemKey: Buffer; indexId: number }
-  | { method: 'transact'; rangeId: number; catalogRevision: number; actions: TransactAction[]; system: KvWrite[] }
+  | { method: 'transact'; rangeId: number; catalogRevision: number; actions: TransactAction[]; token?: RequestToken }
   | { method: 'prewrite'; rangeId: number; catalogRevision: number; prewrite: PrewriteRequest }
   | { method: 'commit'; rangeId: number; commit: CommitRequest }
   | { method: 'rollback'; rangeId: number; rollback: RollbackRequest }
-  | { method: 'check-txn'; rangeId: number; check: CheckTxnRequest };
+  | { method: 'check-txn'; rangeId: number; check: CheckTxnRequest }
+  | { method: 'heartbeat'; rangeId: number; heartbeat: HeartbeatRequest };
 
 export type RangeMethod = RangeRequest['method'];
 

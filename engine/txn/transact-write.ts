@@ -9,19 +9,24 @@
  * One-phase: the writes of all actions (plus the request token record) become
  * one atomic, durable batch at one commit timestamp. Prewrite: every key is
  * locked with what its commit will write, in one command.
+ *
+ * A ClientRequestToken is checked first, under the latch of the first
+ * action's item, where its record lives (engine/txn/request-tokens.ts): a
+ * replay of a committed request writes and locks nothing.
  */
 import {
   ConditionalCheckFailedError,
+  InternalError,
   LockConflictError,
   TransactionCanceledError,
   ValidationError,
   type CancellationReason,
 } from '../errors.js';
-import type { KvWrite } from '../storage/kv-store.js';
 import type { VersionRead } from '../mvcc/mvcc.js';
 import { evaluateItemWrite, type ItemWrite, type WriteOutcome } from '../items/item-write.js';
 import type { Mutation, RangeReplica } from '../range/replica.js';
-import type { PrewriteRequest, PrewriteResult } from '../range/txn-port.js';
+import type { PrewriteRequest, PrewriteResult, TransactResult } from '../range/txn-port.js';
+import { checkTokenRecord, tokenRecordWrite, type RequestToken } from './request-tokens.js';
 
 export interface TransactAction {
   /** The table (its current definition decides which index entries change). */
@@ -46,18 +51,25 @@ interface ActionsEvaluation {
   failed: boolean;
 }
 
+const REPLAYED: TransactResult = { outcomes: [], replayed: true };
+
 export async function transactWriteOnRange(
   replica: RangeReplica,
   actions: readonly TransactAction[],
   mutationsOf: MutationsOf,
-  system: readonly KvWrite[] = [],
-): Promise<WriteOutcome[]> {
+  token?: RequestToken,
+): Promise<TransactResult> {
   const keys = actions.map((a) => a.itemKey);
+  const primary = keys[0]!;
   try {
-    return await replica.write(keys, (current) => {
+    return await replica.write(keys, async (current) => {
+      if (token !== undefined && (await checkTokenRecord((k) => replica.readRecord(k), primary, token)) === 'replay') {
+        return { mutations: [], result: REPLAYED };
+      }
       const evaluation = evaluateActions(actions, current, actions.map(() => false), mutationsOf);
       if (evaluation.failed) throw new TransactionCanceledError(evaluation.reasons);
-      return { mutations: evaluation.mutations.flat(), system: [...system], result: evaluation.outcomes };
+      const system = token === undefined ? [] : [tokenRecordWrite(primary, token)];
+      return { mutations: evaluation.mutations.flat(), system, result: { outcomes: evaluation.outcomes, replayed: false } };
     });
   } catch (error) {
     if (!(error instanceof LockConflictError)) throw error;
@@ -69,9 +81,13 @@ export async function transactWriteOnRange(
 
 /** The prewrite of the actions of one range of a two-phase transaction (DESIGN.md section 6, step 2). */
 export async function prewriteOnRange(replica: RangeReplica, request: PrewriteRequest, mutationsOf: MutationsOf): Promise<PrewriteResult> {
-  const { startTs, primary, expiresAtMs, actions } = request;
+  const { startTs, primary, expiresAtMs, actions, token } = request;
   const keys = actions.map((a) => a.itemKey);
-  return replica.prewrite<PrewriteResult>({ startTs, primary, expiresAtMs }, keys, (current, blocked) => {
+  if (token !== undefined && !keys.some((key) => key.equals(primary))) throw new InternalError('a request token sent to a prewrite without the primary');
+  return replica.prewrite<PrewriteResult>({ startTs, primary, expiresAtMs }, keys, async (current, blocked) => {
+    if (token !== undefined && (await checkTokenRecord((k) => replica.readRecord(k), primary, token)) === 'replay') {
+      return { locks: undefined, result: { ok: false, replayed: true } };
+    }
     const evaluation = evaluateActions(actions, current, blocked, mutationsOf);
     if (evaluation.failed) return { locks: undefined, result: { ok: false, reasons: evaluation.reasons } };
     return { locks: evaluation.mutations, result: { ok: true, outcomes: evaluation.outcomes } };

@@ -41,7 +41,7 @@ async function sumAt(fixture: TxnFixture, readTs: bigint): Promise<number> {
 for (const seed of [1, 2, 3]) {
   t.test(`bank transfers across ranges keep the total at every snapshot (seed ${seed})`, async (t) => {
     const fixture = await openFixture(t, { realWallClock: true });
-    for (const id of ACCOUNTS) await fixture.ranges.transactOnRange({ actions: [put(id, INITIAL)], system: [] });
+    for (const id of ACCOUNTS) await fixture.ranges.transactOnRange({ actions: [put(id, INITIAL)] });
     const next = random(seed);
     const port = new HookedRanges(fixture.ranges);
     let commitCalls = 0;

@@ -7,7 +7,7 @@ import { add, allLocks, balance, exists, key, openFixture, put, type TxnFixture 
 /** Accounts a, m, x: one in each of the three ranges. */
 async function seed(fixture: TxnFixture, balances: Record<string, number> = { a: 100, m: 100, x: 100 }): Promise<void> {
   for (const [id, value] of Object.entries(balances)) {
-    await fixture.ranges.transactOnRange({ actions: [put(id, value)], system: [] });
+    await fixture.ranges.transactOnRange({ actions: [put(id, value)] });
   }
 }
 
@@ -27,7 +27,7 @@ t.test('a transaction within one range commits in one phase: no prewrite, no loc
   await seed(fixture);
   const port = new HookedRanges(fixture.ranges);
   const coordinator = new TxnCoordinator(port, fixture.clock);
-  const outcomes = await coordinator.transactWrite([add('a', -10), put('b', 5)]);
+  const { outcomes } = await coordinator.transactWrite([add('a', -10), put('b', 5)]);
   t.same(port.calls, ['transactOnRange']);
   t.equal(outcomes.length, 2);
   t.equal(await balance(fixture, 'a'), 90);
@@ -40,7 +40,7 @@ t.test('a transaction across ranges is all-or-nothing at every read timestamp', 
   const port = new HookedRanges(fixture.ranges);
   const coordinator = new TxnCoordinator(port, fixture.clock);
   const before = fixture.clock.last;
-  const outcomes = await coordinator.transactWrite([add('a', -30), add('m', 10), add('x', 20)]);
+  const { outcomes } = await coordinator.transactWrite([add('a', -30), add('m', 10), add('x', 20)]);
   await coordinator.idle();
   t.same(port.calls.slice(0, 3), ['prewrite', 'prewrite', 'prewrite']);
   t.same(port.calls.slice(3).sort(), ['commit', 'commit', 'commit-primary']);
@@ -105,7 +105,7 @@ t.test('a single-item write on a key locked by a live transaction fails with Tra
     fixture.ranges.rangeOf(key('m')).write([key('m')], () => ({ mutations: [], result: undefined })),
     { name: 'LockConflictError', code: 'TransactionConflictException', message: 'Transaction is ongoing for the item' },
   );
-  const error = await canceled(t, fixture.ranges.transactOnRange({ actions: [add('n', 1), add('m', 1)], system: [] }));
+  const error = await canceled(t, fixture.ranges.transactOnRange({ actions: [add('n', 1), add('m', 1)] }));
   t.same(error.reasons.map((r) => r.Code), ['None', 'TransactionConflict'], 'a one-range transaction reports the locked action');
 });
 
@@ -123,15 +123,4 @@ t.test('when the primary commit finds the transaction rolled back, the client ge
   t.same(error.reasons.map((r) => r.Code), ['TransactionConflict', 'TransactionConflict']);
   t.same([await balance(fixture, 'a'), await balance(fixture, 'x')], [100, 100]);
   t.same(allLocks(fixture), []);
-});
-
-t.test('the request-token record commits with the primary', async (t) => {
-  const fixture = await openFixture(t);
-  await seed(fixture);
-  const record = { type: 'put' as const, key: Buffer.from('\u0000txn-token/t1'), value: Buffer.from('{}') };
-  await fixture.coordinator().transactWrite([add('x', 1), add('a', 1)], [record]);
-  t.same(await fixture.store.get(record.key), record.value);
-  const failed = fixture.coordinator().transactWrite([add('x', 1), add('a', -1000, true)], [{ ...record, key: Buffer.from('\u0000txn-token/t2') }]);
-  await canceled(t, failed);
-  t.equal(await fixture.store.get(Buffer.from('\u0000txn-token/t2')), undefined, 'no token for a canceled transaction');
 });

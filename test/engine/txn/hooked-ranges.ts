@@ -6,14 +6,15 @@
 import type {
   CheckTxnRequest,
   CommitRequest,
+  HeartbeatRequest,
   OnePhaseRequest,
   PrewriteRequest,
   PrewriteResult,
   RollbackRequest,
+  TransactResult,
   TxnRangesPort,
   TxnStatus,
 } from '../../../engine/range/txn-port.js';
-import type { WriteOutcome } from '../../../engine/items/item-write.js';
 
 export interface Hooks {
   transactOnRange?: (request: OnePhaseRequest) => Promise<void>;
@@ -21,6 +22,7 @@ export interface Hooks {
   commit?: (request: CommitRequest) => Promise<void>;
   rollback?: (request: RollbackRequest) => Promise<void>;
   checkTxn?: (request: CheckTxnRequest) => Promise<void>;
+  heartbeat?: (request: HeartbeatRequest) => Promise<void>;
 }
 
 export class HookedRanges implements TxnRangesPort {
@@ -33,7 +35,7 @@ export class HookedRanges implements TxnRangesPort {
     return this.inner.groupByRange(keys);
   }
 
-  async transactOnRange(request: OnePhaseRequest): Promise<WriteOutcome[]> {
+  async transactOnRange(request: OnePhaseRequest): Promise<TransactResult> {
     this.calls.push('transactOnRange');
     await this.hooks.transactOnRange?.(request);
     return this.inner.transactOnRange(request);
@@ -61,6 +63,12 @@ export class HookedRanges implements TxnRangesPort {
     this.calls.push('checkTxn');
     await this.hooks.checkTxn?.(request);
     return this.inner.checkTxn(request);
+  }
+
+  async heartbeat(request: HeartbeatRequest): Promise<boolean> {
+    this.calls.push('heartbeat');
+    await this.hooks.heartbeat?.(request);
+    return this.inner.heartbeat(request);
   }
 }
 

@@ -9,8 +9,8 @@ const TTL_MS = 3_000;
 
 /** Seeds a=100 (range 1) and x=100 (range 3), then prewrites a += 1, x += 1 with primary a, as a coordinator that then crashes. */
 async function crashedAfterPrewrite(fixture: TxnFixture): Promise<bigint> {
-  await fixture.ranges.transactOnRange({ actions: [put('a', 100)], system: [] });
-  await fixture.ranges.transactOnRange({ actions: [put('x', 100)], system: [] });
+  await fixture.ranges.transactOnRange({ actions: [put('a', 100)] });
+  await fixture.ranges.transactOnRange({ actions: [put('x', 100)] });
   const startTs = await fixture.clock.now();
   const txn = { startTs, primary: key('a'), expiresAtMs: fixture.wall.ms + TTL_MS };
   const results = await Promise.all([fixture.ranges.prewrite({ ...txn, actions: [add('a', 1)] }), fixture.ranges.prewrite({ ...txn, actions: [add('x', 1)] })]);
@@ -128,7 +128,7 @@ t.test('a one-phase write resolves an expired lock and goes on', async (t) => {
   const fixture = await openFixture(t);
   await crashedAfterPrewrite(fixture);
   fixture.wall.ms += TTL_MS;
-  await fixture.ranges.transactOnRange({ actions: [add('x', 5)], system: [] });
+  await fixture.ranges.transactOnRange({ actions: [add('x', 5)] });
   t.equal(await balance(fixture, 'x'), 105);
   t.same(allLocks(fixture), []);
 });
