@@ -8,6 +8,14 @@
  *   3. applies committed entries and answers reads, and advances each group.
  * The host does no timing itself; a ticker (or a simulator) calls tick() and
  * flush(). Flushes never overlap: a flush requested during one runs after it.
+ *
+ * A snapshot from the leader is installed by an application that can
+ * (`installSnapshot`) asynchronously, without stalling the other groups: the
+ * group's Ready is set aside, the snapshot's Raft writes and hard state go to
+ * the application to write with the new state in one batch, and the rest of
+ * that Ready (its entries, messages, committed entries) is processed by the
+ * first flush after the install finished. The group takes no new Ready
+ * meanwhile.
  */
 import type { RaftKvStore, RaftKvWrite } from './adapters/kv-port.js';
 import { decodeConfChange } from './conf-change.js';
@@ -29,7 +37,8 @@ export interface Envelope {
 
 /** How the host reaches peers; the TCP transport implements it. Delivery may fail silently (Raft retries). */
 export interface HostTransport {
-  send(to: NodeId, envelopes: readonly Envelope[]): void;
+  /** Answers `false` when the envelopes were dropped at once (a full queue, a frame over the limit); anything else means sent or queued. */
+  send(to: NodeId, envelopes: readonly Envelope[]): unknown;
 }
 
 /** A group's storage that can stage a Ready's writes for a shared batch (RocksDbRaftStorage). */
@@ -41,6 +50,12 @@ export interface StagingStorage extends Storage {
 export interface GroupApplication {
   applyEntry(entry: Entry): void;
   restoreSnapshot(snapshot: Snapshot): void;
+  /**
+   * Installs a snapshot asynchronously (see the module comment), writing
+   * `raftWrites` (synced) in the same batch as the new state; committed
+   * entries after the snapshot are handed over only once it resolves.
+   */
+  installSnapshot?(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void>;
   /** A ReadIndex result, handed over once the application has applied `readState.index`. */
   readReady?(readState: ReadState): void;
 }
@@ -53,6 +68,9 @@ interface Group {
   /** Read states waiting for the application to catch up. */
   waitingReads: ReadState[];
   applied: number;
+  /** A snapshot install is under way; `deferred` is the rest of its Ready. */
+  installing: boolean;
+  deferred: Ready | undefined;
 }
 
 export class DuplicateGroupError extends InvalidConfigError {}
@@ -78,13 +96,16 @@ export interface HostStats {
   sends: number;
   messages: number;
   droppedReads: number;
+  /** Snapshot installs under way, and finished (through installSnapshot). */
+  snapshotsInstalling: number;
+  snapshotsInstalled: number;
 }
 
 export class RaftHost {
   private readonly groups = new Map<number, Group>();
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
-  readonly stats: HostStats = { flushes: 0, writeBatches: 0, syncedBatches: 0, sends: 0, messages: 0, droppedReads: 0 };
+  readonly stats: HostStats = { flushes: 0, writeBatches: 0, syncedBatches: 0, sends: 0, messages: 0, droppedReads: 0, snapshotsInstalling: 0, snapshotsInstalled: 0 };
 
   constructor(private readonly opts: RaftHostOptions) {}
 
@@ -100,7 +121,7 @@ export class RaftHost {
       throw new InvalidConfigError(`host is full (${this.groups.size} groups)`);
     }
     const node = new RawNode({ ...config, id: this.opts.nodeId, storage });
-    this.groups.set(groupId, { id: groupId, node, storage, app, waitingReads: [], applied: config.applied ?? 0 });
+    this.groups.set(groupId, { id: groupId, node, storage, app, waitingReads: [], applied: config.applied ?? 0, installing: false, deferred: undefined });
     return node;
   }
 
@@ -158,13 +179,27 @@ export class RaftHost {
   }
 
   private async flushOnce(): Promise<void> {
-    const readies: [Group, Ready][] = [];
-    for (const g of this.groups.values()) if (g.node.hasReady()) readies.push([g, g.node.ready()]);
+    // [group, its Ready, whether the Ready's snapshot (and hard state) is already installed]
+    const readies: [Group, Ready, boolean][] = [];
+    for (const g of this.groups.values()) {
+      if (g.installing) continue;
+      if (g.deferred !== undefined) {
+        readies.push([g, g.deferred, true]);
+        g.deferred = undefined;
+        continue;
+      }
+      if (!g.node.hasReady()) continue;
+      const rd = g.node.ready();
+      if (rd.snapshot !== undefined && g.app.installSnapshot !== undefined) this.startInstall(g, rd, rd.snapshot, g.app.installSnapshot);
+      else readies.push([g, rd, false]);
+    }
     if (readies.length === 0) return;
     this.stats.flushes++;
 
     const writes: RaftKvWrite[] = [];
-    for (const [g, rd] of readies) writes.push(...g.storage.stage(rd));
+    for (const [g, rd, installed] of readies) {
+      writes.push(...g.storage.stage(installed ? { snapshot: undefined, entries: rd.entries, hardState: undefined } : rd));
+    }
     if (writes.length > 0) {
       // A commit-index-only change need not be synced: a lost commit index is re-learned from the leader.
       const sync = (this.opts.sync ?? true) && readies.some(([, rd]) => rd.mustSync);
@@ -174,8 +209,17 @@ export class RaftHost {
     }
 
     const perPeer = new Map<NodeId, Envelope[]>();
+    // A snapshot (up to tens of MiB) travels alone, so that it never pushes a frame with
+    // other messages, or another snapshot, over the transport's frame limit.
+    const snapshotsSent = new Map<Message, boolean>();
     for (const [g, rd] of readies) {
       for (const message of rd.messages) {
+        if (message.type === 'snap') {
+          snapshotsSent.set(message, this.opts.transport.send(message.to, [{ groupId: g.id, message }]) !== false);
+          this.stats.sends++;
+          this.stats.messages++;
+          continue;
+        }
         let batch = perPeer.get(message.to);
         if (batch === undefined) perPeer.set(message.to, (batch = []));
         batch.push({ groupId: g.id, message });
@@ -187,16 +231,39 @@ export class RaftHost {
       this.stats.messages += batch.length;
     }
 
-    for (const [g, rd] of readies) {
-      this.apply(g, rd);
-      for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, true);
+    for (const [g, rd, installed] of readies) {
+      this.apply(g, rd, installed);
+      for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, snapshotsSent.get(m) === true);
       g.node.advance(rd);
     }
   }
 
-  private apply(g: Group, rd: Ready): void {
+  /**
+   * Hands a Ready's snapshot to the application. Its Raft writes (the
+   * snapshot record, the old log's deletion) and the hard state are staged
+   * now and written by the application with the new state; a failed install
+   * leaves the group stopped (the application reports it).
+   */
+  private startInstall(g: Group, rd: Ready, snapshot: Snapshot, install: NonNullable<GroupApplication['installSnapshot']>): void {
+    // The application keeps the data (in its state); the Raft record needs the metadata only.
+    const record: Snapshot = { metadata: snapshot.metadata, data: new Uint8Array(0) };
+    const raftWrites = g.storage.stage({ snapshot: record, entries: [], hardState: rd.hardState });
+    g.installing = true;
+    g.deferred = rd;
+    this.stats.snapshotsInstalling++;
+    install.call(g.app, snapshot, raftWrites).then(
+      () => {
+        g.installing = false;
+        this.stats.snapshotsInstalling--;
+        this.stats.snapshotsInstalled++;
+      },
+      () => undefined,
+    );
+  }
+
+  private apply(g: Group, rd: Ready, installed: boolean): void {
     if (rd.snapshot !== undefined) {
-      g.app.restoreSnapshot(rd.snapshot);
+      if (!installed) g.app.restoreSnapshot(rd.snapshot);
       g.applied = rd.snapshot.metadata.index;
     }
     for (const e of rd.committedEntries) {

@@ -18,9 +18,15 @@
  *   evaluate new commands: it is leader, it has applied an entry of its own
  *   term (so every entry committed by earlier leaders is applied here), and
  *   its leader lease holds (no other leader can have accepted writes).
+ * - Work that must see (or replace) the state at exactly one applied index
+ *   runs in the same queue as the entries (`runExclusive`): installing a
+ *   snapshot from the leader, reading the state for a snapshot, compacting
+ *   the log. No entry is applied while it runs, and an entry committed after
+ *   an installed snapshot is applied only once the snapshot is in the store.
  */
 import { randomInt } from 'node:crypto';
 import { ConsensusError, NotLeaderError } from './errors.js';
+import type { RaftKvWrite } from './adapters/kv-port.js';
 import type { GroupApplication } from './host.js';
 import type { Entry, Snapshot } from './messages.js';
 import type { RawNode } from './raw-node.js';
@@ -44,7 +50,13 @@ export interface StateMachine {
   applyMany?(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): Promise<unknown[]>;
   /** An entry without application data (a new leader's empty entry) was committed at `index`. */
   skip?(index: number): Promise<void>;
-  restoreSnapshot?(snapshot: Snapshot): void;
+  /**
+   * Replaces the whole state with the snapshot's (a follower that fell behind
+   * the leader's compacted log): in ONE store write, together with
+   * `raftWrites` (the Raft storage's record of the snapshot), so that a crash
+   * leaves either the old state and log or the new ones.
+   */
+  installSnapshot?(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void>;
 }
 
 /** A proposal that did not apply within this many ticks fails (its outcome unknown). */
@@ -68,6 +80,9 @@ export class StateMachineClosedError extends ConsensusError {
   readonly code = 'StateMachineClosed' as const;
 }
 
+/** What the apply queue holds: committed entries, and exclusive work between them. */
+type Queued = { kind: 'entry'; entry: Entry } | { kind: 'task'; run: () => Promise<void> };
+
 interface Pending {
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
@@ -89,8 +104,8 @@ export class ReplicatedStateMachine implements GroupApplication {
   private readonly pending = new Map<number, Pending>();
   private ticks = 0;
   private tail: Promise<void> = Promise.resolve();
-  /** Committed entries waiting to be applied, in log order. */
-  private readonly queue: Entry[] = [];
+  /** Committed entries (and exclusive tasks) waiting to run, in log order. */
+  private readonly queue: Queued[] = [];
   private draining = false;
   private appliedTermValue = 0;
   private appliedIndexValue = 0;
@@ -166,7 +181,33 @@ export class ReplicatedStateMachine implements GroupApplication {
    * MAX_APPLY_BATCH) is applied in one call.
    */
   applyEntry(entry: Entry): void {
-    this.queue.push(entry);
+    this.enqueue({ kind: 'entry', entry });
+  }
+
+  /**
+   * Runs `work` after everything queued so far is applied and before anything
+   * queued later, with the applied index it runs at; no entry is applied
+   * meanwhile. Its failure is its caller's (the queue goes on).
+   */
+  runExclusive<T>(work: (appliedIndex: number) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({
+        kind: 'task',
+        run: async () => {
+          try {
+            if (this.closed) throw new StateMachineClosedError('group closed');
+            if (this.failed !== undefined) throw this.failed;
+            resolve(await work(this.appliedIndexValue));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
+      });
+    });
+  }
+
+  private enqueue(item: Queued): void {
+    this.queue.push(item);
     if (this.queue.length === 1 && !this.draining) this.tail = this.drain();
   }
 
@@ -174,7 +215,17 @@ export class ReplicatedStateMachine implements GroupApplication {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.machine.applyMany === undefined ? 1 : MAX_APPLY_BATCH);
+        const head = this.queue[0]!;
+        if (head.kind === 'task') {
+          this.queue.shift();
+          await head.run();
+          continue;
+        }
+        // Consecutive entries, up to the next task.
+        const max = this.machine.applyMany === undefined ? 1 : MAX_APPLY_BATCH;
+        let count = 0;
+        while (count < max && count < this.queue.length && this.queue[count]!.kind === 'entry') count++;
+        const batch = this.queue.splice(0, count).map((item) => (item as Extract<Queued, { kind: 'entry' }>).entry);
         await this.applyBatch(batch);
       }
     } finally {
@@ -199,13 +250,18 @@ export class ReplicatedStateMachine implements GroupApplication {
         }
       }
     } catch (error) {
-      this.failed = error;
-      this.opts.onApplyError?.(error);
-      for (const p of this.pending.values()) p.reject(error instanceof Error ? error : new Error(String(error)));
-      this.pending.clear();
+      this.fail(error);
       return;
     }
     entries.forEach((entry, i) => this.settle(entry, results[i]));
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed !== undefined) return;
+    this.failed = error;
+    this.opts.onApplyError?.(error);
+    for (const p of this.pending.values()) p.reject(error instanceof Error ? error : new Error(String(error)));
+    this.pending.clear();
   }
 
   /** Records `entry` as applied and resolves its proposer, if that is this process. */
@@ -222,9 +278,27 @@ export class ReplicatedStateMachine implements GroupApplication {
     p.resolve(result);
   }
 
+  /** Only for hosts without installSnapshot support: a state machine here installs snapshots asynchronously. */
   restoreSnapshot(snapshot: Snapshot): void {
-    this.machine.restoreSnapshot?.(snapshot);
-    this.appliedIndexValue = snapshot.metadata.index;
+    throw new StateMachineClosedError(`snapshot ${snapshot.metadata.index} must be installed through installSnapshot`);
+  }
+
+  /**
+   * Installs a snapshot once every entry before it is applied, and before any
+   * entry after it (the host hands those over only once this resolves). A
+   * failure stops the group, like a failed apply: its state is unknown.
+   */
+  installSnapshot(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void> {
+    const install = this.machine.installSnapshot;
+    if (install === undefined) return Promise.reject(new StateMachineClosedError('this state machine cannot install snapshots'));
+    return this.runExclusive(async () => {
+      await install.call(this.machine, snapshot, raftWrites);
+      this.appliedIndexValue = snapshot.metadata.index;
+      this.appliedTermValue = snapshot.metadata.term;
+    }).catch((error: unknown) => {
+      if (!(error instanceof StateMachineClosedError)) this.fail(error);
+      throw error;
+    });
   }
 
   /** Resolves once every entry handed to applyEntry so far is applied. */

@@ -9,10 +9,14 @@
  * Layout under the group's prefix `r | groupId(u32)`:
  *   'e' | index(u64)  an entry          'h'  the hard state
  *   's'               the snapshot      'c'  the compaction point {index, term}
+ *
+ * `stageCompaction` records a snapshot point and discards the log up to a
+ * possibly earlier index (a tail kept for followers that lag a little).
  */
 import { pack, unpack } from 'msgpackr';
 import type { ConfState, Entry, HardState, Snapshot } from '../messages.js';
 import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT } from '../messages.js';
+import { invariant } from '../errors.js';
 import { MemoryStorage, type InitialState, type Storage } from '../storage.js';
 import type { RaftKvStore, RaftKvWrite } from './kv-port.js';
 
@@ -178,6 +182,23 @@ export class RocksDbRaftStorage implements Storage {
     const snap = this.view.createSnapshot(index, confState, data);
     await this.kv.write([{ type: 'put', key: keyOf(this.groupId, KIND_SNAPSHOT), value: encode(snap) }], { sync: options.sync ?? true });
     return snap;
+  }
+
+  /**
+   * The writes that record a snapshot point at `snapshotIndex` (metadata
+   * only) and discard the entries up to and including `compactIndex`
+   * (<= snapshotIndex), applied to the in-memory view at once. The caller
+   * writes them, after the state machine's writes up to `snapshotIndex`.
+   */
+  stageCompaction(snapshotIndex: number, confState: ConfState, compactIndex: number): RaftKvWrite[] {
+    invariant(compactIndex <= snapshotIndex, () => `compaction to ${compactIndex} beyond the snapshot point ${snapshotIndex}`);
+    const first = this.view.firstIndex();
+    const snap = this.view.createSnapshot(snapshotIndex, confState, new Uint8Array(0));
+    this.view.compact(compactIndex);
+    const writes: RaftKvWrite[] = [{ type: 'put', key: keyOf(this.groupId, KIND_SNAPSHOT), value: encode(snap) }];
+    for (let i = first; i <= compactIndex; i++) writes.push({ type: 'del', key: entryKey(this.groupId, i) });
+    writes.push({ type: 'put', key: keyOf(this.groupId, KIND_COMPACTED), value: encode(this.view.compactedTo()) });
+    return writes;
   }
 
   /** Discard entries up to and including `index`. */

@@ -214,6 +214,35 @@ export class Catalog {
     });
   }
 
+  /**
+   * Replaces the in-memory catalog with what the store now holds (its records
+   * were just replaced by a meta snapshot), records the keyspace ids that
+   * disappeared for the data purger, and tells the listeners which ranges
+   * came and went, as one change.
+   */
+  async reload(): Promise<void> {
+    const before = new Map(this.rangesById);
+    const idsBefore = new Set([...this.tablesById.values()].flatMap(keyspaceIds));
+    this.tables.clear();
+    this.tablesById.clear();
+    this.tablesByIndexId.clear();
+    this.rangesById.clear();
+    this.nextTableId = 1;
+    this.revisionValue = 0;
+    await this.load();
+    const idsAfter = new Set([...this.tablesById.values()].flatMap(keyspaceIds));
+    const dropped = [...idsBefore].filter((id) => !idsAfter.has(id));
+    if (dropped.length > 0) {
+      await this.store.write(dropped.map((id) => ({ type: 'put' as const, key: systemKey(`${DROPPED_TABLE_PREFIX}${id}`), value: Buffer.alloc(0) })));
+    }
+    const change: CatalogChange = { baseRevision: this.revisionValue - 1, nextId: this.nextTableId };
+    const added = [...this.rangesById.values()].filter((range) => !before.has(range.rangeId));
+    const removed = [...before.keys()].filter((rangeId) => !this.rangesById.has(rangeId));
+    if (added.length > 0) change.addRanges = added;
+    if (removed.length > 0) change.removeRanges = removed;
+    this.notify(change);
+  }
+
   /** Called with every change once it is applied on this node. */
   onApplied(listener: (change: CatalogChange) => void): void {
     this.listeners.push(listener);
@@ -280,7 +309,7 @@ export class Catalog {
         baseRevision: this.revisionValue,
         nextId: this.nextTableId,
         remove: name,
-        dropped: [table.tableId, ...(table.indexes ?? []).map((index) => index.indexId)],
+        dropped: keyspaceIds(table),
       };
       const ranges = this.ranges().filter((range) => range.tableId === table.tableId);
       if (ranges.length > 0) change.removeRanges = ranges.map((range) => range.rangeId);
@@ -329,6 +358,10 @@ export class Catalog {
     if (change.put !== undefined) this.remember(change.put);
     for (const range of change.addRanges ?? []) this.rangesById.set(range.rangeId, range);
     for (const rangeId of change.removeRanges ?? []) this.rangesById.delete(rangeId);
+    this.notify(change);
+  }
+
+  private notify(change: CatalogChange): void {
     for (const listener of this.listeners) listener(change);
     if (this.revisionWaiters.length > 0) {
       const ready = this.revisionWaiters.filter((w) => w.revision <= this.revisionValue);
@@ -361,6 +394,23 @@ export class Catalog {
     this.mutation = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * The store bounds of the catalog's replicated records (tables, ranges, next
+ * id, revision): a meta snapshot's data. The dropped-table records are each
+ * node's own purge queue and are not among them.
+ */
+export function catalogRecordBounds(): Array<{ gte: Buffer; lt: Buffer }> {
+  const single = (name: string) => {
+    const gte = systemKey(name);
+    return { gte, lt: Buffer.concat([gte, Buffer.of(0)]) };
+  };
+  return [prefixBounds(TABLE_RECORD_PREFIX), prefixBounds(RANGE_RECORD_PREFIX), single(NEXT_TABLE_ID_KEY), single(REVISION_KEY)];
+}
+
+function keyspaceIds(table: TableDefinition): number[] {
+  return [table.tableId, ...(table.indexes ?? []).map((index) => index.indexId)];
 }
 
 /** The record of the next keyspace id to hand out (table, index and range ids share it). */

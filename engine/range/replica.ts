@@ -220,6 +220,16 @@ export class RangeReplica {
     return this.locksLoaded;
   }
 
+  /**
+   * Rebuilds the lock table from the persisted locks, after the range's
+   * state was replaced under it (a Raft snapshot installed on a follower).
+   */
+  async reloadLocks(): Promise<void> {
+    await this.init();
+    for (const { itemKey, lock } of this.locks.entries()) this.locks.delete(itemKey, lock.startTs);
+    await this.locks.load(this.store, this.descriptor);
+  }
+
   /** The state machine, part one: the writes that apply `command` (the same on every replica). */
   stage(command: RangeCommand): KvWrite[] {
     switch (command.type) {

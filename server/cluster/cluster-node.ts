@@ -56,8 +56,11 @@ import {
   openGroup,
   proposeCatalogChange,
   type CatalogChangeResult,
+  type GroupLogs,
   type GroupMember,
 } from './replicated-groups.js';
+import { LogCompactor, raftLogKeepFromEnv } from './log-compactor.js';
+import { SnapshotBudget } from './snapshotting-storage.js';
 
 export interface PeerAddress {
   host: string;
@@ -207,6 +210,15 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       app?.log.fatal({ err: error }, 'a replicated state machine failed to apply a committed entry; stopping');
       process.exitCode = 1;
     };
+    // ---- Raft log compaction and snapshots of the meta and range groups ----
+    const groupLogs: GroupLogs = {
+      compactor: new LogCompactor(store, raftLogKeepFromEnv(), (groupId, error) =>
+        app?.log.warn({ err: error, groupId }, 'raft log compaction failed; it is retried at a later tick'),
+      ),
+      budget: new SnapshotBudget(),
+      onBuildError: (groupId, error) =>
+        app?.log.error({ err: error, groupId }, 'a raft snapshot could not be built; the follower that needs it waits (retried later)'),
+    };
     let rangeOpening: Promise<void> = Promise.resolve();
     const openRange = async (record: RangeRecord): Promise<void> => {
       if (ranges.has(record.rangeId) || !record.replicas.includes(nodeId)) return;
@@ -225,7 +237,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         nodeId,
         groupId: record.rangeId,
         voters: record.replicas,
-        machine: new RangeStateMachine(replica, store),
+        machine: new RangeStateMachine(replica, store, () => catalog.byId(record.tableId)),
+        logs: groupLogs,
         kick: flush,
         onApplyError,
       });
@@ -245,6 +258,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       ranges.delete(rangeId);
       knownLeaders.delete(`range-${rangeId}`);
       host.removeGroup(rangeId);
+      groupLogs.compactor.remove(rangeId);
       range.member.machine.close();
     };
 
@@ -360,6 +374,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       groupId: META_GROUP_ID,
       voters: memberIds,
       machine: new MetaStateMachine(catalog, store),
+      logs: groupLogs,
       kick: flush,
       onApplyError,
     });
@@ -409,6 +424,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       tso.oracle.tick();
       metaMachine.tick();
       for (const range of ranges.values()) range.member.machine.tick();
+      groupLogs.compactor.tick();
       if (++ticks % LEADER_BALANCE_TICKS === 0) handBackLeadership();
       flush();
       noticeLeaderChanges();
@@ -456,12 +472,17 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
             leader: node.raft.lead,
             commitIndex: node.status().hardState.commit,
             appliedIndex: applied(),
+            firstIndex: node.raft.log.firstIndex(),
+            logEntries: node.raft.log.lastIndex() - node.raft.log.firstIndex() + 1,
           })),
           flushes: host.stats.flushes,
           fsyncs: host.stats.syncedBatches,
           messages: host.stats.messages,
           proposals: metaMachine.proposals + [...ranges.values()].reduce((sum, r) => sum + r.member.machine.proposals, 0),
           leaderChanges,
+          logCompactions: groupLogs.compactor.stats.compactions,
+          snapshotsBuilt: groupLogs.budget.built,
+          snapshotsInstalled: host.stats.snapshotsInstalled,
         }),
       },
     });

@@ -7,8 +7,16 @@
  * Raft log, synced before anything is acknowledged, is what makes a command
  * durable, and a restart re-applies the entries after the stored applied
  * index).
+ *
+ * Every group's log is kept short (log-compactor.ts); a follower that fell
+ * behind the compacted log gets a snapshot of the group's state, built on
+ * demand by the leader (snapshotting-storage.ts): for a range, every key it
+ * owns (engine/range/range-keys.ts); for the meta group, the catalog's
+ * records. Installing one replaces that state in one store write.
  */
 import { Packr } from 'msgpackr';
+import type { Snapshot } from '../../consensus/messages.js';
+import type { RaftKvWrite } from '../../consensus/adapters/kv-port.js';
 import { SeededRandom } from '../../consensus/random.js';
 import type { RaftHost } from '../../consensus/host.js';
 import { RocksDbRaftStorage } from '../../consensus/adapters/rocksdb-storage.js';
@@ -18,9 +26,14 @@ import type { RawNode } from '../../consensus/raw-node.js';
 import type { KvStore, KvWrite } from '../../engine/storage/kv-store.js';
 import { systemKey } from '../../engine/mvcc/layout.js';
 import { InternalError } from '../../engine/errors.js';
-import type { Catalog, CatalogChange } from '../../engine/catalog/catalog.js';
+import { catalogRecordBounds, type Catalog, type CatalogChange } from '../../engine/catalog/catalog.js';
+import type { TableDefinition } from '../../engine/catalog/table.js';
 import type { CommandLog, RangeCommand, RangeReplica } from '../../engine/range/replica.js';
+import type { OwnedSpan } from '../../engine/range/range-keys.js';
+import { buildRangeSnapshot, decodeSnapshotEntries, encodeSnapshotEntries, rangeInstallWrites } from '../../engine/range/range-snapshot.js';
 import { NotLeaderError } from '../../engine/routing/errors.js';
+import type { LogCompactor } from './log-compactor.js';
+import { SnapshottingStorage, type SnapshotBudget } from './snapshotting-storage.js';
 
 /** The meta group's id in the node's shared store (range groups use their range ids). */
 export const META_GROUP_ID = 0x7fff_ffe0;
@@ -53,6 +66,20 @@ export async function readAppliedIndex(store: KvStore, groupId: number): Promise
   return value === undefined ? 0 : Number(value.readBigUInt64BE(0));
 }
 
+/** A group's state machine that can also hand out its whole state (a snapshot's data). */
+export interface SnapshottableMachine extends StateMachine {
+  /** The state at the applied index (called in the apply queue: nothing applies meanwhile). */
+  snapshotData(): Promise<Uint8Array>;
+}
+
+/** What keeps a node's group logs short: the compactor, and the snapshot builds its groups share. */
+export interface GroupLogs {
+  compactor: LogCompactor;
+  budget: SnapshotBudget;
+  /** A snapshot could not be built (too large, a store error); it is tried again later. */
+  onBuildError(groupId: number, error: unknown): void;
+}
+
 export interface GroupMember {
   readonly groupId: number;
   readonly node: RawNode;
@@ -72,14 +99,16 @@ export async function openGroup(opts: {
   nodeId: number;
   groupId: number;
   voters: readonly number[];
-  machine: StateMachine;
+  machine: SnapshottableMachine;
+  logs: GroupLogs;
   kick: () => void;
   onApplyError: (error: unknown) => void;
 }): Promise<GroupMember> {
-  let storage = await RocksDbRaftStorage.open(opts.kv, opts.groupId);
-  if (storage.lastIndex() === 0 && storage.initialState().hardState.term === 0) {
-    storage = await RocksDbRaftStorage.bootstrap(opts.kv, opts.groupId, opts.voters);
+  let log = await RocksDbRaftStorage.open(opts.kv, opts.groupId);
+  if (log.lastIndex() === 0 && log.initialState().hardState.term === 0) {
+    log = await RocksDbRaftStorage.bootstrap(opts.kv, opts.groupId, opts.voters);
   }
+  const storage = new SnapshottingStorage(log, opts.logs.budget, (error) => opts.logs.onBuildError(opts.groupId, error));
   const stored = await readAppliedIndex(opts.kv, opts.groupId);
   const applied = Math.max(storage.snapshot().metadata.index, Math.min(stored, storage.initialState().hardState.commit));
   const machine = new ReplicatedStateMachine(opts.machine, { kick: opts.kick, onApplyError: opts.onApplyError });
@@ -93,6 +122,8 @@ export async function openGroup(opts: {
     readOnly: 'lease-based',
   });
   machine.bind(node, applied);
+  storage.attach({ node, machine, build: () => opts.machine.snapshotData() });
+  opts.logs.compactor.add({ groupId: opts.groupId, storage, machine, node, appliedWrite: (index) => appliedIndexWrite(opts.groupId, index) });
   return { groupId: opts.groupId, node, machine };
 }
 
@@ -107,11 +138,35 @@ function proposalError(groupId: number, machine: ReplicatedStateMachine, error: 
 }
 
 /** A range's state machine: commands staged by the replica, written with the applied index. */
-export class RangeStateMachine implements StateMachine {
+export class RangeStateMachine implements SnapshottableMachine {
+  /** `table` is the range's table as this node's catalog knows it now (its indexes' entries are the range's too). */
   constructor(
     private readonly replica: RangeReplica,
     private readonly store: KvStore,
+    private readonly table: () => TableDefinition | undefined,
   ) {}
+
+  private owned(): OwnedSpan {
+    const { start, end } = this.replica.descriptor;
+    return { start, end, table: this.table() };
+  }
+
+  snapshotData(): Promise<Uint8Array> {
+    return buildRangeSnapshot(this.store, this.replica.descriptor.rangeId, this.owned());
+  }
+
+  /**
+   * Replaces every key the range owns with the snapshot's, writes the applied
+   * index and the Raft record of the snapshot, in one synced write; then the
+   * lock table is rebuilt from the new locks.
+   */
+  async installSnapshot(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void> {
+    const rangeId = this.replica.descriptor.rangeId;
+    const writes = await rangeInstallWrites(this.store, rangeId, this.owned(), snapshot.data);
+    writes.push(appliedIndexWrite(rangeId, snapshot.metadata.index), ...raftWrites);
+    await this.store.write(writes, { sync: true });
+    await this.replica.reloadLocks();
+  }
 
   async apply(data: Uint8Array, index: number): Promise<void> {
     await this.applyMany([{ data, index }]);
@@ -162,11 +217,30 @@ export interface CatalogChangeResult {
 }
 
 /** The meta group's state machine: catalog changes, each applied only at its base revision. */
-export class MetaStateMachine implements StateMachine {
+export class MetaStateMachine implements SnapshottableMachine {
   constructor(
     private readonly catalog: Catalog,
     private readonly store: KvStore,
   ) {}
+
+  async snapshotData(): Promise<Uint8Array> {
+    return encodeSnapshotEntries(META_GROUP_ID, this.catalogRecords());
+  }
+
+  /** Replaces the catalog's records with the snapshot's (one synced write, see RangeStateMachine), then reloads the catalog. */
+  async installSnapshot(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void> {
+    const entries = decodeSnapshotEntries(META_GROUP_ID, snapshot.data);
+    const writes: KvWrite[] = [];
+    for await (const [key] of this.catalogRecords()) writes.push({ type: 'del', key });
+    for (const [key, value] of entries) writes.push({ type: 'put', key, value });
+    writes.push(appliedIndexWrite(META_GROUP_ID, snapshot.metadata.index), ...raftWrites);
+    await this.store.write(writes, { sync: true });
+    await this.catalog.reload();
+  }
+
+  private async *catalogRecords(): AsyncGenerator<[Buffer, Buffer]> {
+    for (const bounds of catalogRecordBounds()) yield* this.store.iterate(bounds);
+  }
 
   async apply(data: Uint8Array, index: number): Promise<CatalogChangeResult> {
     const change = decodeCommand<CatalogChange>(data);

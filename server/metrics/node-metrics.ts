@@ -38,6 +38,10 @@ export interface RaftGroupStats {
   leader: number;
   commitIndex: number;
   appliedIndex: number;
+  /** The first entry still in the log (compaction moves it up). */
+  firstIndex: number;
+  /** Entries held in the log (stored and not yet stored), in memory and on disk. */
+  logEntries: number;
 }
 
 export interface RaftStats {
@@ -49,6 +53,10 @@ export interface RaftStats {
   proposals: number;
   /** Times a group on this node saw its leader change. */
   leaderChanges: number;
+  /** Log compactions of the node's meta and range groups, snapshots built (for lagging followers) and installed (from a leader). */
+  logCompactions: number;
+  snapshotsBuilt: number;
+  snapshotsInstalled: number;
 }
 
 /** A counter whose value is owned elsewhere: set to the source's running total at each scrape. */
@@ -92,11 +100,16 @@ function registerRaftMetrics(registry: Registry, read: () => RaftStats): void {
   perGroup('raft_leader', 'Node id of the leader this node knows (0: none), per group', (g) => g.leader);
   perGroup('raft_commit_index', 'Raft commit index, per group', (g) => g.commitIndex);
   perGroup('raft_applied_index', 'Index of the last entry applied to the state machine, per group', (g) => g.appliedIndex);
+  perGroup('raft_first_index', 'Index of the first entry still in the log (moved up by compaction), per group', (g) => g.firstIndex);
+  perGroup('raft_log_entries', 'Entries held in the Raft log, per group', (g) => g.logEntries);
   mirroredGauge(registry, 'raft_groups', 'Raft groups running on this node', () => read().groups.length);
   mirroredCounter(registry, 'raft_flushes_total', 'Flushes of the Raft host (every group in one write batch)', () => read().flushes);
   mirroredCounter(registry, 'raft_fsyncs_total', 'Synced write batches of the Raft host', () => read().fsyncs);
   mirroredCounter(registry, 'raft_messages_sent_total', 'Raft messages sent to peers', () => read().messages);
   mirroredCounter(registry, 'raft_proposals_total', 'Commands proposed by this node', () => read().proposals);
+  mirroredCounter(registry, 'raft_log_compactions_total', 'Raft log compactions of the meta and range groups', () => read().logCompactions);
+  mirroredCounter(registry, 'raft_snapshots_built_total', 'Raft snapshots built for followers behind the compacted log', () => read().snapshotsBuilt);
+  mirroredCounter(registry, 'raft_snapshots_installed_total', 'Raft snapshots installed from a leader (this node had fallen behind)', () => read().snapshotsInstalled);
   mirroredCounter(registry, 'raft_leader_changes_total', 'Leader changes seen by the groups of this node (elections)', () => read().leaderChanges);
 }
 
