@@ -14,9 +14,9 @@
  *     other ranges' items, ordered by index key: an entry's owner is found
  *     from its key, which ends with the table's primary-key components
  *     (engine/items/secondary-index.ts).
- *
- * Request tokens (txn-token/) are written by range commands too but name no
- * key; they are not part of a range's state here.
+ *   - the ClientRequestToken records of requests whose first item is in the
+ *     span (`txn-token/ | firstItemKey | token | length`, so contiguous by
+ *     first item too; engine/txn/request-tokens.ts).
  */
 import type { KvRange, KvStore } from '../storage/kv-store.js';
 import type { IndexDefinition, TableDefinition } from '../catalog/table.js';
@@ -28,6 +28,7 @@ import { decodeKeyComponent } from '../keys/values.js';
 import { MalformedKeyError } from '../keys/malformed-key-error.js';
 import { spanContains, type KeySpan } from '../keys/key-span.js';
 import { txnHeartbeatKey } from './txn-record.js';
+import { tokenRecordBounds, tokenRecordPrimary } from '../txn/request-tokens.js';
 
 /** The item-key prefixes of the MVCC layout: one key per item (head, lock) or per version (history). */
 const ITEM_PREFIXES = [HEAD_PREFIX, LOCK_PREFIX, HISTORY_PREFIX] as const;
@@ -51,6 +52,9 @@ export async function* rangeOwnedEntries(store: KvStore, range: OwnedSpan): Asyn
       if (spanContains(range, primary)) yield entry;
     }
   }
+  for await (const entry of store.iterate(tokenRecordBounds(range))) {
+    if (spanContains(range, tokenRecordFirstItem(entry[0]) ?? Buffer.alloc(0))) yield entry;
+  }
   for (const index of range.table?.indexes ?? []) {
     const owner = indexEntryOwner(range.table!, index);
     const space = tableSpan(index.indexId);
@@ -61,6 +65,15 @@ export async function* rangeOwnedEntries(store: KvStore, range: OwnedSpan): Asyn
         if (itemKey !== undefined && spanContains(range, itemKey)) yield entry;
       }
     }
+  }
+}
+
+/** The first item named by a token record's key (undefined for a key of another shape). */
+function tokenRecordFirstItem(key: Buffer): Buffer | undefined {
+  try {
+    return tokenRecordPrimary(key);
+  } catch {
+    return undefined;
   }
 }
 

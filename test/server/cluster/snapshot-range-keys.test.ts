@@ -14,6 +14,7 @@ import type { KvWrite } from '../../../engine/storage/kv-store.js';
 import { RocksDbStore } from '../../../engine/storage/rocksdb/rocksdb-store.js';
 import { encodeItemKey, tableSegmentSpan } from '../../../engine/keys/item-key.js';
 import { spanContains } from '../../../engine/keys/key-span.js';
+import { tokenRecordWrite } from '../../../engine/txn/request-tokens.js';
 import { headKey, historyKey, lockKey, systemKey, txnRecordKey } from '../../../engine/mvcc/layout.js';
 import { indexEntryKey } from '../../../engine/items/secondary-index.js';
 import { heartbeatWrite, txnRecordWrite } from '../../../engine/range/txn-record.js';
@@ -80,6 +81,7 @@ function itemWrites(item: Item): KvWrite[] {
     txnRecordWrite(itemKey, 100n, { status: 'committed', commitTs: 101n }),
     txnRecordWrite(itemKey, 200n, { status: 'rolled-back' }),
     heartbeatWrite(itemKey, 300n, 1_000),
+    tokenRecordWrite(itemKey, { value: `token-${JSON.stringify(item['n'])}`, fingerprint: 'f', atMs: 1 }),
   ];
   for (const ts of [10n, 20n, 30n]) writes.push({ type: 'put', key: historyKey(itemKey, ts), value: value(`v${ts}`) });
   for (const index of table.indexes!) {
