@@ -4,7 +4,9 @@
  * the Ready of every group and then
  *   1. persists all of them in ONE synced write batch (group commit: one
  *      fsync per flush, however many groups and entries it carries),
- *   2. sends their messages batched per peer (one transport call per peer),
+ *   2. sends their messages batched per peer (at most two transport calls per
+ *      peer: a leader's appends and heartbeats go out BEFORE the write, so
+ *      followers persist while it does; everything else after it),
  *   3. applies committed entries and answers reads, and advances each group.
  * The host does no timing itself; a ticker (or a simulator) calls tick() and
  * flush(). Flushes never overlap: a flush requested during one runs after it.
@@ -14,7 +16,7 @@ import { decodeConfChange } from './conf-change.js';
 import { ConsensusError, InvalidConfigError, RaftInvariantError } from './errors.js';
 import type { Entry, Message, NodeId, Snapshot } from './messages.js';
 import type { RaftConfig, ReadState } from './raft.js';
-import { RawNode, type Ready } from './raw-node.js';
+import { RawNode, sendableBeforePersist, type Ready } from './raw-node.js';
 import type { Storage } from './storage.js';
 
 /** Most groups one host runs; each costs memory and a slot in every flush. */
@@ -43,6 +45,8 @@ export interface GroupApplication {
   restoreSnapshot(snapshot: Snapshot): void;
   /** A ReadIndex result, handed over once the application has applied `readState.index`. */
   readReady?(readState: ReadState): void;
+  /** Resolves once the entries handed to applyEntry so far are applied (their writes are in the store). */
+  settled?(): Promise<void>;
 }
 
 interface Group {
@@ -163,6 +167,9 @@ export class RaftHost {
     if (readies.length === 0) return;
     this.stats.flushes++;
 
+    // A leader's appends and heartbeats go out first, so followers persist while we do.
+    this.send(readies, sendableBeforePersist);
+
     const writes: RaftKvWrite[] = [];
     for (const [g, rd] of readies) writes.push(...g.storage.stage(rd));
     if (writes.length > 0) {
@@ -173,9 +180,25 @@ export class RaftHost {
       if (sync) this.stats.syncedBatches++;
     }
 
+    this.send(readies, (rd, m) => !sendableBeforePersist(rd, m));
+
+    for (const [g, rd] of readies) {
+      this.apply(g, rd);
+      for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, true);
+      g.node.advance(rd);
+    }
+    // The next flush's synced write waits for this flush's applies to reach the store: an
+    // unsynced write that arrives at the store while a synced one is in progress waits for the
+    // whole fsync, and the proposers of these entries wait for their apply.
+    await Promise.all(readies.map(([g, rd]) => (rd.committedEntries.length > 0 ? g.app.settled?.() : undefined)));
+  }
+
+  /** Sends the messages of `readies` that `which` selects, batched per peer. */
+  private send(readies: ReadonlyArray<[Group, Ready]>, which: (rd: Ready, m: Message) => boolean): void {
     const perPeer = new Map<NodeId, Envelope[]>();
     for (const [g, rd] of readies) {
       for (const message of rd.messages) {
+        if (!which(rd, message)) continue;
         let batch = perPeer.get(message.to);
         if (batch === undefined) perPeer.set(message.to, (batch = []));
         batch.push({ groupId: g.id, message });
@@ -185,12 +208,6 @@ export class RaftHost {
       this.opts.transport.send(peer, batch);
       this.stats.sends++;
       this.stats.messages += batch.length;
-    }
-
-    for (const [g, rd] of readies) {
-      this.apply(g, rd);
-      for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, true);
-      g.node.advance(rd);
     }
   }
 
