@@ -3,7 +3,9 @@
  * and one transport. One tick() drives every group's clock. flush() collects
  * the Ready of every group and then
  *   1. persists all of them in ONE synced write batch (group commit: one
- *      fsync per flush, however many groups and entries it carries),
+ *      fsync per flush, however many groups and entries it carries), with
+ *      the state-machine writes of the entries they commit where the
+ *      application stages them (GroupApplication.stageCommitted),
  *   2. sends their messages batched per peer (at most two transport calls per
  *      peer: a leader's appends and heartbeats go out BEFORE the write, so
  *      followers persist while it does; everything else after it),
@@ -39,9 +41,23 @@ export interface StagingStorage extends Storage {
   stage(rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState'>): RaftKvWrite[];
 }
 
+/** Committed entries whose state writes ride in a flush's batch: `done` runs once the batch is written. */
+export interface StagedEntries {
+  readonly writes: readonly RaftKvWrite[];
+  done(): void;
+}
+
 /** The replicated application of one group. */
 export interface GroupApplication {
   applyEntry(entry: Entry): void;
+  /**
+   * Optionally stages committed (normal) entries into the flush's own write
+   * batch instead of applying them with applyEntry after it: one store write
+   * per flush for the log and the state machines of every group, and the
+   * entries are applied when the flush's write completes. Returns undefined
+   * when it cannot (earlier entries still applying), and applyEntry is used.
+   */
+  stageCommitted?(entries: readonly Entry[]): StagedEntries | undefined;
   restoreSnapshot(snapshot: Snapshot): void;
   /** A ReadIndex result, handed over once the application has applied `readState.index`. */
   readReady?(readState: ReadState): void;
@@ -172,6 +188,15 @@ export class RaftHost {
 
     const writes: RaftKvWrite[] = [];
     for (const [g, rd] of readies) writes.push(...g.storage.stage(rd));
+    const staged = new Map<Group, StagedEntries>();
+    for (const [g, rd] of readies) {
+      if (g.app.stageCommitted === undefined || rd.snapshot !== undefined) continue;
+      const normal = rd.committedEntries.filter((e) => e.type !== 'conf-change');
+      const s = normal.length === 0 ? undefined : g.app.stageCommitted(normal);
+      if (s === undefined) continue;
+      writes.push(...s.writes);
+      staged.set(g, s);
+    }
     if (writes.length > 0) {
       // A commit-index-only change need not be synced: a lost commit index is re-learned from the leader.
       const sync = (this.opts.sync ?? true) && readies.some(([, rd]) => rd.mustSync);
@@ -183,7 +208,7 @@ export class RaftHost {
     this.send(readies, (rd, m) => !sendableBeforePersist(rd, m));
 
     for (const [g, rd] of readies) {
-      this.apply(g, rd);
+      this.apply(g, rd, staged.get(g));
       for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, true);
       g.node.advance(rd);
     }
@@ -211,16 +236,17 @@ export class RaftHost {
     }
   }
 
-  private apply(g: Group, rd: Ready): void {
+  private apply(g: Group, rd: Ready, staged: StagedEntries | undefined): void {
     if (rd.snapshot !== undefined) {
       g.app.restoreSnapshot(rd.snapshot);
       g.applied = rd.snapshot.metadata.index;
     }
     for (const e of rd.committedEntries) {
       if (e.type === 'conf-change') g.node.applyConfChange(decodeConfChange(e.data));
-      else g.app.applyEntry(e);
+      else if (staged === undefined) g.app.applyEntry(e);
       g.applied = e.index;
     }
+    staged?.done();
     const room = (this.opts.maxWaitingReads ?? DEFAULT_MAX_WAITING_READS) - g.waitingReads.length;
     // Beyond the limit, reads are dropped (their clients time out and retry) rather than queued without bound.
     this.stats.droppedReads += Math.max(0, rd.readStates.length - room);

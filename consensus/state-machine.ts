@@ -21,7 +21,8 @@
  */
 import { randomInt } from 'node:crypto';
 import { ConsensusError, NotLeaderError } from './errors.js';
-import type { GroupApplication } from './host.js';
+import type { GroupApplication, StagedEntries } from './host.js';
+import type { RaftKvWrite } from './adapters/kv-port.js';
 import type { Entry, Snapshot } from './messages.js';
 import type { RawNode } from './raw-node.js';
 
@@ -42,10 +43,23 @@ export interface StateMachine {
    * per entry would apply at most one entry per sync.
    */
   applyMany?(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): Promise<unknown[]>;
+  /**
+   * Stages consecutive entries synchronously: the writes that applying them
+   * makes (which the host puts in its flush's batch), and `applied`, called
+   * once those writes are in the store, returning one result per entry. Same
+   * effect as applyMany; a machine that has it needs no store write of its own.
+   */
+  stageMany?(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): {
+    writes: readonly StagedWrite[];
+    applied(): unknown[];
+  };
   /** An entry without application data (a new leader's empty entry) was committed at `index`. */
   skip?(index: number): Promise<void>;
   restoreSnapshot?(snapshot: Snapshot): void;
 }
+
+/** A write of a staged entry, for the host's batch. */
+export type StagedWrite = RaftKvWrite;
 
 /** A proposal that did not apply within this many ticks fails (its outcome unknown). */
 export const DEFAULT_PROPOSAL_TIMEOUT_TICKS = 250;
@@ -55,6 +69,11 @@ export const MAX_APPLY_BATCH = 1024;
 export const MAX_PENDING_PROPOSALS = 10_000;
 
 const HEADER_BYTES = 12;
+
+/** An entry's application data (undefined for an entry without: a new leader's empty entry, a conf change). */
+function payload(entry: Entry): Uint8Array | undefined {
+  return entry.type !== 'normal' || entry.data.length < HEADER_BYTES ? undefined : entry.data.subarray(HEADER_BYTES);
+}
 
 export class ProposalTimeoutError extends ConsensusError {
   readonly code = 'ProposalTimeout' as const;
@@ -170,6 +189,37 @@ export class ReplicatedStateMachine implements GroupApplication {
     if (this.queue.length === 1 && !this.draining) this.tail = this.drain();
   }
 
+  /**
+   * Stages committed entries into the host's flush batch when the machine can
+   * (see StateMachine.stageMany) and nothing applied through the queue is
+   * still in progress (order is kept: those would have to land first).
+   */
+  stageCommitted(entries: readonly Entry[]): StagedEntries | undefined {
+    const stageMany = this.machine.stageMany;
+    if (stageMany === undefined || this.draining || this.queue.length > 0) return undefined;
+    if (this.failed !== undefined || this.closed || entries.length > MAX_APPLY_BATCH) return undefined;
+    let staged: ReturnType<typeof stageMany>;
+    try {
+      staged = stageMany.call(this.machine, entries.map((entry) => ({ data: payload(entry), index: entry.index })));
+    } catch (error) {
+      this.fail(error);
+      return { writes: [], done: () => undefined };
+    }
+    return {
+      writes: staged.writes,
+      done: () => {
+        let results: unknown[];
+        try {
+          results = staged.applied();
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        entries.forEach((entry, i) => this.settle(entry, results[i]));
+      },
+    };
+  }
+
   private async drain(): Promise<void> {
     this.draining = true;
     try {
@@ -184,8 +234,6 @@ export class ReplicatedStateMachine implements GroupApplication {
 
   private async applyBatch(entries: readonly Entry[]): Promise<void> {
     if (this.failed !== undefined || this.closed) return;
-    const payload = (entry: Entry): Uint8Array | undefined =>
-      entry.type !== 'normal' || entry.data.length < HEADER_BYTES ? undefined : entry.data.subarray(HEADER_BYTES);
     let results: unknown[];
     try {
       if (this.machine.applyMany !== undefined) {
@@ -199,13 +247,18 @@ export class ReplicatedStateMachine implements GroupApplication {
         }
       }
     } catch (error) {
-      this.failed = error;
-      this.opts.onApplyError?.(error);
-      for (const p of this.pending.values()) p.reject(error instanceof Error ? error : new Error(String(error)));
-      this.pending.clear();
+      this.fail(error);
       return;
     }
     entries.forEach((entry, i) => this.settle(entry, results[i]));
+  }
+
+  /** An apply failed: the group stops applying, and its pending proposals fail. */
+  private fail(error: unknown): void {
+    this.failed = error;
+    this.opts.onApplyError?.(error);
+    for (const p of this.pending.values()) p.reject(error instanceof Error ? error : new Error(String(error)));
+    this.pending.clear();
   }
 
   /** Records `entry` as applied and resolves its proposer, if that is this process. */
