@@ -3,8 +3,13 @@
  * and one transport. One tick() drives every group's clock. flush() collects
  * the Ready of every group and then
  *   1. persists all of them in ONE synced write batch (group commit: one
- *      fsync per flush, however many groups and entries it carries),
- *   2. sends their messages batched per peer (one transport call per peer),
+ *      fsync per flush, however many groups and entries it carries), with
+ *      the state-machine writes of the entries they commit where the
+ *      application stages them (GroupApplication.stageCommitted),
+ *   2. sends their messages batched per peer (at most two transport calls per
+ *      peer, and a snapshot alone: a leader's appends and heartbeats go out
+ *      BEFORE the write, so followers persist while it does; everything else
+ *      after it),
  *   3. applies committed entries and answers reads, and advances each group.
  * The host does no timing itself; a ticker (or a simulator) calls tick() and
  * flush(). Flushes never overlap: a flush requested during one runs after it.
@@ -22,7 +27,7 @@ import { decodeConfChange } from './conf-change.js';
 import { ConsensusError, InvalidConfigError, RaftInvariantError } from './errors.js';
 import type { Entry, Message, NodeId, Snapshot } from './messages.js';
 import type { RaftConfig, ReadState } from './raft.js';
-import { RawNode, type Ready } from './raw-node.js';
+import { RawNode, sendableBeforePersist, type Ready } from './raw-node.js';
 import type { Storage } from './storage.js';
 
 /** Most groups one host runs; each costs memory and a slot in every flush. */
@@ -46,9 +51,24 @@ export interface StagingStorage extends Storage {
   stage(rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState'>): RaftKvWrite[];
 }
 
+/** Committed entries whose state writes ride in a flush's batch: `done` runs once the batch is written. */
+export interface StagedEntries {
+  readonly writes: readonly RaftKvWrite[];
+  done(): void;
+}
+
 /** The replicated application of one group. */
 export interface GroupApplication {
   applyEntry(entry: Entry): void;
+  /**
+   * Optionally stages committed (normal) entries into the flush's own write
+   * batch instead of applying them with applyEntry after it: one store write
+   * per flush for the log and the state machines of every group, and the
+   * entries are applied when the flush's write completes. Returns undefined
+   * when it cannot (earlier entries or a snapshot still applying), and
+   * applyEntry is used.
+   */
+  stageCommitted?(entries: readonly Entry[]): StagedEntries | undefined;
   restoreSnapshot(snapshot: Snapshot): void;
   /**
    * Installs a snapshot asynchronously (see the module comment), writing
@@ -58,6 +78,8 @@ export interface GroupApplication {
   installSnapshot?(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void>;
   /** A ReadIndex result, handed over once the application has applied `readState.index`. */
   readReady?(readState: ReadState): void;
+  /** Resolves once the entries handed to applyEntry so far are applied (their writes are in the store). */
+  settled?(): Promise<void>;
 }
 
 interface Group {
@@ -196,9 +218,21 @@ export class RaftHost {
     if (readies.length === 0) return;
     this.stats.flushes++;
 
+    // A leader's appends and heartbeats go out first, so followers persist while we do.
+    this.send(readies, sendableBeforePersist);
+
     const writes: RaftKvWrite[] = [];
     for (const [g, rd, installed] of readies) {
       writes.push(...g.storage.stage(installed ? { snapshot: undefined, entries: rd.entries, hardState: undefined } : rd));
+    }
+    const staged = new Map<Group, StagedEntries>();
+    for (const [g, rd] of readies) {
+      if (g.app.stageCommitted === undefined || rd.snapshot !== undefined) continue;
+      const normal = rd.committedEntries.filter((e) => e.type !== 'conf-change');
+      const s = normal.length === 0 ? undefined : g.app.stageCommitted(normal);
+      if (s === undefined) continue;
+      writes.push(...s.writes);
+      staged.set(g, s);
     }
     if (writes.length > 0) {
       // A commit-index-only change need not be synced: a lost commit index is re-learned from the leader.
@@ -208,12 +242,31 @@ export class RaftHost {
       if (sync) this.stats.syncedBatches++;
     }
 
+    const snapshotsSent = this.send(readies, (rd, m) => !sendableBeforePersist(rd, m));
+
+    for (const [g, rd, installed] of readies) {
+      this.apply(g, rd, installed, staged.get(g));
+      for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, snapshotsSent.get(m) === true);
+      g.node.advance(rd);
+    }
+    // The next flush's synced write waits for this flush's applies to reach the store: an
+    // unsynced write that arrives at the store while a synced one is in progress waits for the
+    // whole fsync, and the proposers of these entries wait for their apply.
+    await Promise.all(readies.map(([g, rd]) => (rd.committedEntries.length > 0 && !staged.has(g) ? g.app.settled?.() : undefined)));
+  }
+
+  /**
+   * Sends the messages of `readies` that `which` selects, batched per peer.
+   * Answers, for each snapshot message sent, whether the transport took it.
+   */
+  private send(readies: ReadonlyArray<[Group, Ready, boolean]>, which: (rd: Ready, m: Message) => boolean): Map<Message, boolean> {
     const perPeer = new Map<NodeId, Envelope[]>();
     // A snapshot (up to tens of MiB) travels alone, so that it never pushes a frame with
     // other messages, or another snapshot, over the transport's frame limit.
     const snapshotsSent = new Map<Message, boolean>();
     for (const [g, rd] of readies) {
       for (const message of rd.messages) {
+        if (!which(rd, message)) continue;
         if (message.type === 'snap') {
           snapshotsSent.set(message, this.opts.transport.send(message.to, [{ groupId: g.id, message }]) !== false);
           this.stats.sends++;
@@ -230,12 +283,7 @@ export class RaftHost {
       this.stats.sends++;
       this.stats.messages += batch.length;
     }
-
-    for (const [g, rd, installed] of readies) {
-      this.apply(g, rd, installed);
-      for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, snapshotsSent.get(m) === true);
-      g.node.advance(rd);
-    }
+    return snapshotsSent;
   }
 
   /**
@@ -261,16 +309,17 @@ export class RaftHost {
     );
   }
 
-  private apply(g: Group, rd: Ready, installed: boolean): void {
+  private apply(g: Group, rd: Ready, installed: boolean, staged: StagedEntries | undefined): void {
     if (rd.snapshot !== undefined) {
       if (!installed) g.app.restoreSnapshot(rd.snapshot);
       g.applied = rd.snapshot.metadata.index;
     }
     for (const e of rd.committedEntries) {
       if (e.type === 'conf-change') g.node.applyConfChange(decodeConfChange(e.data));
-      else g.app.applyEntry(e);
+      else if (staged === undefined) g.app.applyEntry(e);
       g.applied = e.index;
     }
+    staged?.done();
     const room = (this.opts.maxWaitingReads ?? DEFAULT_MAX_WAITING_READS) - g.waitingReads.length;
     // Beyond the limit, reads are dropped (their clients time out and retry) rather than queued without bound.
     this.stats.droppedReads += Math.max(0, rd.readStates.length - room);

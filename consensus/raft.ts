@@ -239,7 +239,7 @@ export class Raft {
       this.electionElapsed = 0;
       if (this.checkQuorum) this.step({ type: 'check-quorum', from: this.id, to: this.id, term: 0 });
       // A transfer that did not finish within an election timeout is abandoned.
-      if (this.role === 'leader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
+      if (this.role === 'leader' && this.leadTransferee !== NONE) this.abandonLeaderTransfer();
     }
     if (this.role !== 'leader') return;
     if (this.heartbeatElapsed >= this.heartbeatTimeout) {
@@ -890,6 +890,19 @@ export class Raft {
     this.leadTransferee = NONE;
   }
 
+  /**
+   * A transfer that will not finish. If TimeoutNow went out, this leader's
+   * lease is gone for the rest of its term (the transferee's forced election
+   * may still win, however late the message arrives), and a leader without a
+   * lease cannot serve lease reads ever again in this term. So it steps down:
+   * the next election's new term makes any late TimeoutNow stale, and its
+   * leader starts with a lease of its own.
+   */
+  private abandonLeaderTransfer(): void {
+    this.abortLeaderTransfer();
+    if (this.leaseRevoked) this.becomeFollower(this.term, NONE);
+  }
+
   // ---- reads ----
 
   private committedEntryInCurrentTerm(): boolean {
@@ -982,7 +995,7 @@ export class Raft {
     }
     if (this.maybeCommit()) this.bcastAppend();
     else for (const id of this.trk.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
-    if (this.leadTransferee !== NONE && !this.trk.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
+    if (this.leadTransferee !== NONE && !this.trk.isVoter(this.leadTransferee)) this.abandonLeaderTransfer();
     return cs;
   }
 

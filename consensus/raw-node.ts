@@ -39,10 +39,31 @@ export interface Ready {
   readonly snapshot: Snapshot | undefined;
   /** Committed entries to apply to the state machine, in order. */
   readonly committedEntries: readonly Entry[];
-  /** Messages to send after entries and hard state are persisted. */
+  /**
+   * Messages to send after entries and hard state are persisted; except that
+   * when `appendsMayPrecedePersist` is set, the 'app' and 'heartbeat'
+   * messages may be sent before (or while) this Ready is persisted.
+   */
   readonly messages: readonly Message[];
+  /**
+   * Set for a leader whose term and vote did not change in this Ready: its
+   * appends and heartbeats may go out while the Ready is being persisted, so
+   * the followers' writes overlap the leader's (Raft thesis 10.2.1; etcd's
+   * raft allows the same). Safe as long as Readys are handled one at a time:
+   * the leader counts its own copy toward commit at append time, but a
+   * commit index reaches other nodes only in a message of a LATER Ready,
+   * which is handed out after this one's write completed; and the commit of
+   * an entry sent here needs an acknowledgement that arrives after this
+   * Ready's messages were built.
+   */
+  readonly appendsMayPrecedePersist: boolean;
   /** Whether the writes must be synced (new entries, or term/vote changed). */
   readonly mustSync: boolean;
+}
+
+/** Whether `m` of `rd` may be sent before `rd` is persisted (see Ready.appendsMayPrecedePersist). */
+export function sendableBeforePersist(rd: Ready, m: Message): boolean {
+  return rd.appendsMayPrecedePersist && (m.type === 'app' || m.type === 'heartbeat');
 }
 
 export interface Status {
@@ -151,6 +172,8 @@ export class RawNode {
       messages: r.msgs,
       mustSync:
         entries.length > 0 || hard.term !== this.prevHardState.term || hard.vote !== this.prevHardState.vote,
+      appendsMayPrecedePersist:
+        r.role === 'leader' && hard.term === this.prevHardState.term && hard.vote === this.prevHardState.vote,
     };
     r.msgs = [];
     r.readStates = [];

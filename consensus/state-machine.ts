@@ -27,7 +27,7 @@
 import { randomInt } from 'node:crypto';
 import { ConsensusError, NotLeaderError } from './errors.js';
 import type { RaftKvWrite } from './adapters/kv-port.js';
-import type { GroupApplication } from './host.js';
+import type { GroupApplication, StagedEntries } from './host.js';
 import type { Entry, Snapshot } from './messages.js';
 import type { RawNode } from './raw-node.js';
 
@@ -48,6 +48,16 @@ export interface StateMachine {
    * per entry would apply at most one entry per sync.
    */
   applyMany?(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): Promise<unknown[]>;
+  /**
+   * Stages consecutive entries synchronously: the writes that applying them
+   * makes (which the host puts in its flush's batch), and `applied`, called
+   * once those writes are in the store, returning one result per entry. Same
+   * effect as applyMany; a machine that has it needs no store write of its own.
+   */
+  stageMany?(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): {
+    writes: readonly StagedWrite[];
+    applied(): unknown[];
+  };
   /** An entry without application data (a new leader's empty entry) was committed at `index`. */
   skip?(index: number): Promise<void>;
   /**
@@ -59,6 +69,9 @@ export interface StateMachine {
   installSnapshot?(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void>;
 }
 
+/** A write of a staged entry, for the host's batch. */
+export type StagedWrite = RaftKvWrite;
+
 /** A proposal that did not apply within this many ticks fails (its outcome unknown). */
 export const DEFAULT_PROPOSAL_TIMEOUT_TICKS = 250;
 /** Most entries applied in one applyMany call. */
@@ -67,6 +80,11 @@ export const MAX_APPLY_BATCH = 1024;
 export const MAX_PENDING_PROPOSALS = 10_000;
 
 const HEADER_BYTES = 12;
+
+/** An entry's application data (undefined for an entry without: a new leader's empty entry, a conf change). */
+function payload(entry: Entry): Uint8Array | undefined {
+  return entry.type !== 'normal' || entry.data.length < HEADER_BYTES ? undefined : entry.data.subarray(HEADER_BYTES);
+}
 
 export class ProposalTimeoutError extends ConsensusError {
   readonly code = 'ProposalTimeout' as const;
@@ -211,12 +229,53 @@ export class ReplicatedStateMachine implements GroupApplication {
     if (this.queue.length === 1 && !this.draining) this.tail = this.drain();
   }
 
+  /**
+   * Stages committed entries into the host's flush batch when the machine can
+   * (see StateMachine.stageMany) and nothing applied through the queue is
+   * still in progress (order is kept: those would have to land first).
+   */
+  /** Resolves when the entries staged into the host's write in progress are applied. */
+  private stagedInFlight: Promise<void> | undefined;
+
+  stageCommitted(entries: readonly Entry[]): StagedEntries | undefined {
+    const stageMany = this.machine.stageMany;
+    if (stageMany === undefined || this.draining || this.queue.length > 0) return undefined;
+    if (this.failed !== undefined || this.closed || entries.length > MAX_APPLY_BATCH) return undefined;
+    let staged: ReturnType<typeof stageMany>;
+    try {
+      staged = stageMany.call(this.machine, entries.map((entry) => ({ data: payload(entry), index: entry.index })));
+    } catch (error) {
+      this.fail(error);
+      return { writes: [], done: () => undefined };
+    }
+    let landed!: () => void;
+    this.stagedInFlight = new Promise<void>((resolve) => (landed = resolve));
+    return {
+      writes: staged.writes,
+      done: () => {
+        this.stagedInFlight = undefined;
+        landed();
+        let results: unknown[];
+        try {
+          results = staged.applied();
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        entries.forEach((entry, i) => this.settle(entry, results[i]));
+      },
+    };
+  }
+
   private async drain(): Promise<void> {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
         const head = this.queue[0]!;
         if (head.kind === 'task') {
+          // A task sees the state at exactly one applied index: not while staged entries are
+          // being written (their writes may be in the store before their index is applied).
+          while (this.stagedInFlight !== undefined) await this.stagedInFlight;
           this.queue.shift();
           await head.run();
           continue;
@@ -235,8 +294,6 @@ export class ReplicatedStateMachine implements GroupApplication {
 
   private async applyBatch(entries: readonly Entry[]): Promise<void> {
     if (this.failed !== undefined || this.closed) return;
-    const payload = (entry: Entry): Uint8Array | undefined =>
-      entry.type !== 'normal' || entry.data.length < HEADER_BYTES ? undefined : entry.data.subarray(HEADER_BYTES);
     let results: unknown[];
     try {
       if (this.machine.applyMany !== undefined) {
@@ -256,6 +313,7 @@ export class ReplicatedStateMachine implements GroupApplication {
     entries.forEach((entry, i) => this.settle(entry, results[i]));
   }
 
+  /** An apply failed: the group stops applying, and its pending proposals fail. */
   private fail(error: unknown): void {
     if (this.failed !== undefined) return;
     this.failed = error;
@@ -304,6 +362,10 @@ export class ReplicatedStateMachine implements GroupApplication {
   /** Resolves once every entry handed to applyEntry so far is applied. */
   async caughtUp(): Promise<void> {
     while (this.draining || this.queue.length > 0) await this.tail;
+  }
+
+  settled(): Promise<void> {
+    return this.caughtUp();
   }
 
   /** One Raft tick passed: proposals past their deadline fail. */

@@ -343,27 +343,27 @@ export class RangeReplica {
     await this.init();
     this.assertOwned(itemKeys);
     const { release, blocked } = await this.concurrency.latchUnlocked(itemKeys, undefined);
+    let applied!: () => void;
+    const committed = new Promise<void>((resolve) => (applied = resolve));
+    this.committing.add(committed);
     try {
       const conflicts = blocked.flatMap((isBlocked, i) => (isBlocked ? [i] : []));
       if (conflicts.length > 0) throw new LockConflictError(conflicts);
-      const heads = blind() ? undefined : await Promise.all(itemKeys.map((key) => readHead(this.store, key)));
+      // The commit timestamp is drawn (after the latches are held) while the current versions
+      // are read: two waits in parallel. A write that turns out to change nothing leaves a gap
+      // in the timestamps, which is harmless.
+      const [heads, commitTs] = await Promise.all([
+        blind() ? undefined : Promise.all(itemKeys.map((key) => readHead(this.store, key))),
+        this.clock.now(),
+      ]);
       const evaluation = await evaluate(heads === undefined ? itemKeys.map(() => decodeHead(undefined)) : heads.map(decodeHead));
       const mutations = heads === undefined ? evaluation.mutations : dropInvisibleTombstones(evaluation.mutations, itemKeys, heads);
       const system = evaluation.system ?? [];
-      if (mutations.length > 0 || system.length > 0) {
-        let applied!: () => void;
-        const committed = new Promise<void>((resolve) => (applied = resolve));
-        this.committing.add(committed);
-        try {
-          const commitTs = await this.clock.now();
-          await this.log.submit({ type: 'write', commitTs, mutations, system });
-        } finally {
-          this.committing.delete(committed);
-          applied();
-        }
-      }
+      if (mutations.length > 0 || system.length > 0) await this.log.submit({ type: 'write', commitTs, mutations, system });
       return evaluation.result;
     } finally {
+      this.committing.delete(committed);
+      applied();
       release();
     }
   }

@@ -174,16 +174,29 @@ export class RangeStateMachine implements SnapshottableMachine {
 
   /** Consecutive entries in one store write: their commands' writes in order, then the last index. */
   async applyMany(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): Promise<unknown[]> {
+    const staged = this.stageMany(entries);
+    if (staged.writes.length > 0) await this.store.write(staged.writes, { sync: false });
+    return staged.applied();
+  }
+
+  /**
+   * The writes of consecutive entries (their commands' writes in order, then
+   * the group's applied index), and the in-memory effects once they are in
+   * the store. The host puts these writes in its flush's batch.
+   */
+  stageMany(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): { writes: KvWrite[]; applied(): unknown[] } {
     const commands = entries.map((entry) => (entry.data === undefined ? undefined : decodeCommand<RangeCommand>(entry.data)));
     const writes: KvWrite[] = [];
     for (const command of commands) if (command !== undefined) writes.push(...this.replica.stage(command));
     const last = entries[entries.length - 1];
-    if (writes.length > 0 && last !== undefined) {
-      writes.push(appliedIndexWrite(this.replica.descriptor.rangeId, last.index));
-      await this.store.write(writes, { sync: false });
-    }
-    for (const command of commands) if (command !== undefined) this.replica.applied(command);
-    return entries.map(() => undefined);
+    if (writes.length > 0 && last !== undefined) writes.push(appliedIndexWrite(this.replica.descriptor.rangeId, last.index));
+    return {
+      writes,
+      applied: () => {
+        for (const command of commands) if (command !== undefined) this.replica.applied(command);
+        return entries.map(() => undefined);
+      },
+    };
   }
 }
 

@@ -8,11 +8,16 @@
  * A crash strikes after messages were stepped but before the Ready was
  * persisted, so it loses exactly the unsynced state: unstable entries, an
  * unpersisted vote or term, pending reads and everything in memory.
+ *
+ * Persisting a Ready that must be synced takes time, as a disk write does: it
+ * completes a few steps later, and a crash meanwhile loses it. A leader's
+ * appends and heartbeats are sent before the write starts (what RaftHost
+ * does), so followers may acknowledge entries the leader then loses.
  */
 import { decodeConfChange, type ConfChange } from '../../consensus/conf-change.js';
 import { ConsensusError } from '../../consensus/errors.js';
 import type { Message, NodeId } from '../../consensus/messages.js';
-import { RawNode } from '../../consensus/raw-node.js';
+import { RawNode, sendableBeforePersist, type Ready } from '../../consensus/raw-node.js';
 import type { ReadOnlyOption } from '../../consensus/raft.js';
 import { SeededRandom } from '../../consensus/random.js';
 import { MemoryStorage } from '../../consensus/storage.js';
@@ -77,7 +82,12 @@ interface SimNode {
   restarts: number;
   /** Probability that this node's clock ticks in a step (its drift). */
   clockRate: number;
+  /** A Ready whose synced write is still in progress, and the step at which it completes. */
+  writing: { rd: Ready; doneAt: number } | undefined;
 }
+
+/** Most steps a synced write of a Ready takes. */
+const MAX_WRITE_STEPS = 3;
 
 export interface SimStats {
   committed: number;
@@ -112,7 +122,7 @@ export class SimCluster {
     for (const id of [...ids, ...spareIds]) {
       // A spare starts with an empty log and learns the membership by replication once added.
       const storage = id <= opts.nodes ? MemoryStorage.bootstrap(ids) : new MemoryStorage();
-      const node: SimNode = { id, storage, raw: undefined, sm: new KvStateMachine(), reads: new Map(), restarts: 0, clockRate: 1 - this.rng.nextInt(1000) / 1000 * (1 - opts.minClockRate) };
+      const node: SimNode = { id, storage, raw: undefined, sm: new KvStateMachine(), reads: new Map(), restarts: 0, writing: undefined, clockRate: 1 - this.rng.nextInt(1000) / 1000 * (1 - opts.minClockRate) };
       this.nodes.set(id, node);
       this.start(node);
     }
@@ -182,10 +192,29 @@ export class SimCluster {
 
   private handleReady(n: SimNode): void {
     const raw = n.raw!;
+    if (n.writing !== undefined) {
+      if (this.now < n.writing.doneAt) return; // no new Ready until the write in progress is done
+      const { rd } = n.writing;
+      n.writing = undefined;
+      this.finishReady(n, rd);
+    }
     if (!raw.hasReady()) return;
     const rd = raw.ready();
+    for (const m of rd.messages) if (sendableBeforePersist(rd, m)) this.net.send(m, this.now);
+    if (rd.mustSync) {
+      n.writing = { rd, doneAt: this.now + this.rng.nextInt(MAX_WRITE_STEPS + 1) };
+      if (this.now < n.writing.doneAt) return;
+      n.writing = undefined;
+    }
+    this.finishReady(n, rd);
+  }
+
+  /** The Ready's write is done: persist it, send the rest of its messages, apply, advance. */
+  private finishReady(n: SimNode, rd: Ready): void {
+    const raw = n.raw!;
     n.storage.persist(rd);
     for (const m of rd.messages) {
+      if (sendableBeforePersist(rd, m)) continue;
       const sent = this.net.send(m, this.now);
       if (m.type === 'snap') raw.reportSnapshot(m.to, sent);
     }
@@ -301,6 +330,7 @@ export class SimCluster {
         // Keep a majority alive most of the time, but allow total outages too.
         n.raw = undefined;
         n.reads.clear();
+        n.writing = undefined; // the write in progress never reached the disk
         if (this.opts.amnesiaOnCrash === true) n.storage = MemoryStorage.bootstrap([...this.nodes.keys()]);
         this.stats.crashes++;
       } else if (n.raw === undefined && this.rng.chance(this.opts.restartRate)) {
