@@ -78,8 +78,6 @@ export interface GroupApplication {
   installSnapshot?(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void>;
   /** A ReadIndex result, handed over once the application has applied `readState.index`. */
   readReady?(readState: ReadState): void;
-  /** Resolves once the entries handed to applyEntry so far are applied (their writes are in the store). */
-  settled?(): Promise<void>;
 }
 
 interface Group {
@@ -249,10 +247,6 @@ export class RaftHost {
       for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, snapshotsSent.get(m) === true);
       g.node.advance(rd);
     }
-    // The next flush's synced write waits for this flush's applies to reach the store: an
-    // unsynced write that arrives at the store while a synced one is in progress waits for the
-    // whole fsync, and the proposers of these entries wait for their apply.
-    await Promise.all(readies.map(([g, rd]) => (rd.committedEntries.length > 0 && !staged.has(g) ? g.app.settled?.() : undefined)));
   }
 
   /**

@@ -364,10 +364,6 @@ export class ReplicatedStateMachine implements GroupApplication {
     while (this.draining || this.queue.length > 0) await this.tail;
   }
 
-  settled(): Promise<void> {
-    return this.caughtUp();
-  }
-
   /** One Raft tick passed: proposals past their deadline fail. */
   tick(): void {
     this.ticks++;

@@ -244,6 +244,13 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       });
       log.bind(member.machine);
       const machine = member.machine;
+      if (catalog.range(record.rangeId) === undefined) {
+        // Dropped while it was opening (its removal found nothing to close): close it now.
+        host.removeGroup(record.rangeId);
+        groupLogs.compactor.remove(record.rangeId);
+        machine.close();
+        return;
+      }
       ranges.set(record.rangeId, {
         replica,
         member,
