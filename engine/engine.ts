@@ -222,13 +222,20 @@ export class Engine {
     await this.purging;
   }
 
-  /** One bounded garbage-collection pass (the timer runs these; tests call it directly). */
+  /**
+   * One bounded garbage-collection pass of each range this node leads (the
+   * timer runs these; tests call it directly). A pass is confined to what its
+   * range owns, so it needs the range's table for its index entries; the
+   * embedded node's one range has no record in the catalog and spans all.
+   */
   async collectGarbage(): Promise<number> {
     const retention = this.options.versionRetentionMs ?? DEFAULT_VERSION_RETENTION_MS;
     let deleted = 0;
     for (const range of this.path.localLeaders()) {
       const rangeId = range.descriptor.rangeId;
-      const pass = await range.collectGarbage(retention, this.gcCursors.get(rangeId));
+      const record = this.catalog.range(rangeId);
+      const table = record === undefined ? undefined : this.catalog.byId(record.tableId);
+      const pass = await range.collectGarbage(retention, this.gcCursors.get(rangeId), table);
       this.gcCursors.set(rangeId, pass.next);
       deleted += pass.deleted;
     }

@@ -11,14 +11,31 @@
  * Only the history is swept: it holds every version, the head's included.
  * Work is bounded: one pass examines at most `maxVersions` history entries and
  * returns a cursor to resume from.
+ *
+ * A pass sweeps `segments` of the history: all of it on an embedded node, on
+ * a cluster the segments one range owns (engine/range/range-keys.ts: its item
+ * span, and its index entries, mixed with other ranges' in each index's
+ * keyspace and told apart by `owns`). A range's leader submits what it finds
+ * in its own log, so it must never find another range's keys. Segments are
+ * disjoint and visited in key order, so one key resumes a sweep over all of
+ * them; entries filtered out still count against `maxVersions`.
  */
-import type { KvStore } from '../storage/kv-store.js';
+import type { KvRange, KvStore } from '../storage/kv-store.js';
 import { HISTORY_PREFIX, prefixSpace, splitHistoryKey } from './layout.js';
 import { decodeVersion } from './version-value.js';
 import { readHead } from './mvcc.js';
 
 /** History entries examined per pass. */
 export const GC_MAX_VERSIONS_PER_PASS = 10_000;
+
+/** A stretch of the history [gte, lt) to sweep; `owns` keeps only some of its keys (undefined: all). */
+export interface GcSegment {
+  bounds: { gte: Buffer; lt: Buffer };
+  owns?: (historyKey: Buffer) => boolean;
+}
+
+/** The whole history: what the embedded node's one range owns. */
+export const WHOLE_HISTORY: readonly GcSegment[] = [{ bounds: prefixSpace(HISTORY_PREFIX) }];
 
 export interface GcCursor {
   /** The history key to resume after. */
@@ -40,6 +57,8 @@ export interface GcPass {
 
 interface ItemState {
   itemKey: Buffer;
+  /** The key examined just before the item's first version in this pass (undefined: that version opened the pass). */
+  before: Buffer | undefined;
   /** Whether the version a read at S sees has been passed (so older ones are garbage). */
   pastSafePoint: boolean;
   /**
@@ -56,43 +75,69 @@ export async function findGarbage(
   safeTs: bigint,
   cursor: GcCursor | undefined,
   maxVersions = GC_MAX_VERSIONS_PER_PASS,
+  segments: readonly GcSegment[] = WHOLE_HISTORY,
 ): Promise<GcPass> {
-  const space = prefixSpace(HISTORY_PREFIX);
-  const range = cursor === undefined ? { ...space, limit: maxVersions } : { gt: cursor.after, lt: space.lt, limit: maxVersions };
   const pass: GcPass = { history: [], tombstones: [], next: undefined };
   let state: ItemState | undefined;
+  /** Whether the last key examined was a version of `state`'s item (so more of it may follow). */
+  let inItem = false;
   let last: Buffer | undefined;
+  /** The key examined before `last`. */
+  let before: Buffer | undefined;
   let examined = 0;
-  for await (const [key, value] of store.iterate(range)) {
-    examined++;
-    last = key;
-    const version = splitHistoryKey(key);
-    if (state === undefined || !version.itemKey.equals(state.itemKey)) {
-      if (state !== undefined) finishItem(pass, state);
-      state = startItem(Buffer.from(version.itemKey));
+  for (const segment of segments) {
+    const range = resumeIn(segment, cursor, maxVersions - examined);
+    if (range === undefined) continue;
+    for await (const [key, value] of store.iterate(range)) {
+      examined++;
+      before = last;
+      last = key;
+      inItem = false;
+      if (segment.owns?.(key) === false) continue;
+      inItem = true;
+      const version = splitHistoryKey(key);
+      if (state === undefined || !version.itemKey.equals(state.itemKey)) {
+        if (state !== undefined) finishItem(pass, state);
+        state = startItem(Buffer.from(version.itemKey), examined === 1 ? undefined : before);
+      }
+      if (version.commitTs > safeTs) continue;
+      if (state.pastSafePoint) {
+        pass.history.push(Buffer.from(key));
+        continue;
+      }
+      state.pastSafePoint = true;
+      if (decodeVersion(value) === undefined) {
+        state.pendingHistory.push(Buffer.from(key));
+        // Only a tombstone at the safe point needs the head: if it is the newest version, the head goes too.
+        const head = await readHead(store, state.itemKey);
+        if (head?.commitTs === version.commitTs) state.pendingHead = { itemKey: state.itemKey, commitTs: version.commitTs };
+      }
     }
-    if (version.commitTs > safeTs) continue;
-    if (state.pastSafePoint) {
-      pass.history.push(Buffer.from(key));
-      continue;
-    }
-    state.pastSafePoint = true;
-    if (decodeVersion(value) === undefined) {
-      state.pendingHistory.push(Buffer.from(key));
-      // Only a tombstone at the safe point needs the head: if it is the newest version, the head goes too.
-      const head = await readHead(store, state.itemKey);
-      if (head?.commitTs === version.commitTs) state.pendingHead = { itemKey: state.itemKey, commitTs: version.commitTs };
-    }
+    if (examined >= maxVersions) break;
   }
   const exhausted = examined < maxVersions || last === undefined;
-  // A pass cut short may have stopped inside the last item: its tombstones wait for a later pass.
-  if (state !== undefined && exhausted) finishItem(pass, state);
-  if (!exhausted) pass.next = { after: last! };
+  if (exhausted || !inItem) {
+    if (state !== undefined) finishItem(pass, state);
+    if (!exhausted) pass.next = { after: Buffer.from(last!) };
+  } else {
+    // Cut short inside an item: the next pass reads the item again from its first version, so it sees
+    // which version a read at S sees and finishes the item's tombstones; only an item with more versions
+    // than a whole pass is resumed where the pass stopped (its older versions are then kept until a later sweep).
+    pass.next = { after: Buffer.from(state!.before ?? last!) };
+  }
   return pass;
 }
 
-function startItem(itemKey: Buffer): ItemState {
-  return { itemKey, pastSafePoint: false, pendingHistory: [], pendingHead: undefined };
+/** The part of `segment` after the cursor, at most `limit` entries; undefined when the cursor is past it. */
+function resumeIn(segment: GcSegment, cursor: GcCursor | undefined, limit: number): KvRange | undefined {
+  const { gte, lt } = segment.bounds;
+  if (cursor === undefined || Buffer.compare(cursor.after, gte) < 0) return { gte, lt, limit };
+  if (Buffer.compare(cursor.after, lt) >= 0) return undefined;
+  return { gt: cursor.after, lt, limit };
+}
+
+function startItem(itemKey: Buffer, before: Buffer | undefined): ItemState {
+  return { itemKey, before, pastSafePoint: false, pendingHistory: [], pendingHead: undefined };
 }
 
 function finishItem(pass: GcPass, state: ItemState): void {

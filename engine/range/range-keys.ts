@@ -26,6 +26,7 @@ import { TIMESTAMP_BYTES } from '../timestamp-source.js';
 import { PARTITION_HASH_BYTES, TABLE_ID_BYTES, encodeItemKey, tableSpan } from '../keys/item-key.js';
 import { decodeKeyComponent } from '../keys/values.js';
 import { MalformedKeyError } from '../keys/malformed-key-error.js';
+import { InternalError } from '../errors.js';
 import { spanContains, type KeySpan } from '../keys/key-span.js';
 import { txnHeartbeatKey } from './txn-record.js';
 import { tokenRecordBounds, tokenRecordPrimary } from '../txn/request-tokens.js';
@@ -55,17 +56,74 @@ export async function* rangeOwnedEntries(store: KvStore, range: OwnedSpan): Asyn
   for await (const entry of store.iterate(tokenRecordBounds(range))) {
     if (spanContains(range, tokenRecordFirstItem(entry[0]) ?? Buffer.alloc(0))) yield entry;
   }
-  for (const index of range.table?.indexes ?? []) {
-    const owner = indexEntryOwner(range.table!, index);
-    const space = tableSpan(index.indexId);
+  for (const space of ownedIndexSpaces(range)) {
     for (const prefix of ITEM_PREFIXES) {
-      const entryKeyOf = prefix === HISTORY_PREFIX ? historyEntryKey : prefixedEntryKey;
-      for await (const entry of store.iterate(spanUnder(prefix, space.start, space.end))) {
-        const itemKey = owner(entryKeyOf(entry[0]));
-        if (itemKey !== undefined && spanContains(range, itemKey)) yield entry;
-      }
+      const segment = indexSegment(prefix, space);
+      for await (const entry of store.iterate(segment.bounds)) if (segment.owns(entry[0])) yield entry;
     }
   }
+}
+
+/**
+ * A stretch of one MVCC prefix's keyspace [gte, lt) that holds keys of the
+ * range; `owns` tells the range's keys from other ranges' (undefined: every
+ * key in it is the range's).
+ */
+export interface OwnedSegment {
+  bounds: { gte: Buffer; lt: Buffer };
+  owns?: (key: Buffer) => boolean;
+}
+
+/**
+ * The range's keys under one MVCC prefix (HEAD, LOCK or HISTORY): its item
+ * span, then the index keyspaces of its items' entries, as disjoint segments
+ * in key order (so one key, the last one visited, can resume a walk over all
+ * of them: what garbage collection confined to a range does).
+ */
+export function ownedSegmentsUnder(prefix: (typeof ITEM_PREFIXES)[number], range: OwnedSpan): OwnedSegment[] {
+  const segments: OwnedSegment[] = [{ bounds: spanUnder(prefix, range.start, range.end) }];
+  for (const space of ownedIndexSpaces(range)) segments.push(indexSegment(prefix, space));
+  segments.sort((a, b) => Buffer.compare(a.bounds.gte, b.bounds.gte));
+  for (let i = 1; i < segments.length; i++) {
+    if (Buffer.compare(segments[i - 1]!.bounds.lt, segments[i]!.bounds.gte) > 0) {
+      throw new InternalError('the segments a range owns under a prefix overlap');
+    }
+  }
+  return segments;
+}
+
+/** An index keyspace holding entries of the range's items, and the test of an entry key (without prefix or timestamp). */
+interface OwnedIndexSpace extends KeySpan {
+  ownsEntry: (entryKey: Buffer) => boolean;
+}
+
+/**
+ * The keyspaces of the range's table's indexes. One that lies inside the
+ * range's own span (the embedded node's one range spans the whole keyspace)
+ * is left out: the item span already holds all of it, and a range whose span
+ * only partly covers an index keyspace cannot exist (a cluster range lies in
+ * its table's keyspace, which no index keyspace shares).
+ */
+function ownedIndexSpaces(range: OwnedSpan): OwnedIndexSpace[] {
+  const spaces: OwnedIndexSpace[] = [];
+  for (const index of range.table?.indexes ?? []) {
+    const space = tableSpan(index.indexId);
+    if (Buffer.compare(range.start, space.start) <= 0 && Buffer.compare(space.end, range.end) <= 0) continue;
+    const owner = indexEntryOwner(range.table!, index);
+    spaces.push({
+      ...space,
+      ownsEntry: (entryKey) => {
+        const itemKey = owner(entryKey);
+        return itemKey !== undefined && spanContains(range, itemKey);
+      },
+    });
+  }
+  return spaces;
+}
+
+function indexSegment(prefix: (typeof ITEM_PREFIXES)[number], space: OwnedIndexSpace): Required<OwnedSegment> {
+  const entryKeyOf = prefix === HISTORY_PREFIX ? historyEntryKey : prefixedEntryKey;
+  return { bounds: spanUnder(prefix, space.start, space.end), owns: (key) => space.ownsEntry(entryKeyOf(key)) };
 }
 
 /** The first item named by a token record's key (undefined for a key of another shape). */

@@ -41,8 +41,10 @@ import {
   type VersionRead,
   type VisibleItem,
 } from '../mvcc/mvcc.js';
-import { headKey, lockKey } from '../mvcc/layout.js';
-import { findGarbage, type GcCursor } from '../mvcc/gc.js';
+import { HISTORY_PREFIX, headKey, lockKey } from '../mvcc/layout.js';
+import { GC_MAX_VERSIONS_PER_PASS, findGarbage, type GcCursor } from '../mvcc/gc.js';
+import { ownedSegmentsUnder } from './range-keys.js';
+import type { TableDefinition } from '../catalog/table.js';
 import type { LatchManager } from './latches.js';
 import { MAX_LOCKS_PER_RANGE, encodeLock, isExpired, type Lock, type LockedKey, type LockTable } from './locks.js';
 import { ConcurrencyManager } from './concurrency-manager.js';
@@ -595,10 +597,20 @@ export class RangeReplica {
   /**
    * One bounded garbage-collection pass over versions older than
    * `retentionMs`; returns how many keys it deleted and where to resume.
+   * The pass sweeps only what the range owns (its gc command is in its own
+   * log): its items' history and that of its items' entries in the indexes
+   * of `table` (the range's table as the node's catalog knows it; undefined
+   * for none, as on the embedded node, whose span holds every index too).
    */
-  async collectGarbage(retentionMs: number, cursor: GcCursor | undefined): Promise<{ deleted: number; next: GcCursor | undefined }> {
+  async collectGarbage(
+    retentionMs: number,
+    cursor: GcCursor | undefined,
+    table?: TableDefinition,
+  ): Promise<{ deleted: number; next: GcCursor | undefined }> {
     const safeTs = timestampBeforeMs(await this.clock.now(), retentionMs);
-    const pass = await findGarbage(this.store, safeTs, cursor);
+    const { start, end } = this.descriptor;
+    const segments = ownedSegmentsUnder(HISTORY_PREFIX, { start, end, table });
+    const pass = await findGarbage(this.store, safeTs, cursor, GC_MAX_VERSIONS_PER_PASS, segments);
     const garbage = [...pass.history];
     const { expired: tokens, next: tokensNext } = await expiredTokenRecords(this.store, this.descriptor, this.nowMs(), this.tokenGcFrom);
     this.tokenGcFrom = tokensNext;

@@ -60,6 +60,7 @@ import {
   type GroupMember,
 } from './replicated-groups.js';
 import { LogCompactor, raftLogKeepFromEnv } from './log-compactor.js';
+import { gcSettingsFromEnv } from './gc-settings.js';
 import { SnapshotBudget } from './snapshotting-storage.js';
 
 export interface PeerAddress {
@@ -323,8 +324,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         });
         return clusterPath;
       },
-      // Until garbage collection is confined to each range's span, a cluster keeps every version.
-      gcIntervalMs: 0,
+      // Each range's leader collects what its range owns (engine/mvcc/gc.ts); defaults as on an embedded node.
+      ...gcSettingsFromEnv(),
       // One node sweeps expired items: the meta leader.
       runsTtl: () => meta?.machine.serving() === true,
       onBackgroundError: (task, error) => app?.log.warn({ err: error, task }, 'background work failed; it will be retried'),

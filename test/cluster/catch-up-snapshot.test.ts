@@ -16,17 +16,10 @@
  * below the compaction threshold plus the tail it keeps.
  */
 import t from 'tap';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  TagResourceCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, GetItemCommand, PutItemCommand, TagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { startCluster, type ClusterNodeInfo } from '../helpers/cluster.js';
 import { createTable } from '../helpers/server.js';
+import { createGroupedTable, queryGroup } from '../helpers/grouped-table.js';
 import { raftLogTail } from '../../server/cluster/log-compactor.js';
 
 const KEEP = 20;
@@ -63,50 +56,10 @@ async function raftMetrics(node: ClusterNodeInfo): Promise<{ groups: Map<string,
 
 const item = (i: number) => ({ id: { S: `item-${i}` }, grp: { S: GROUPS[i % GROUPS.length]! }, n: { N: String(i) }, v: { S: `value-${i}` } });
 
-async function queryGroup(client: DynamoDBClient, table: string, grp: string): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, never> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'by-group',
-        KeyConditionExpression: 'grp = :g',
-        ExpressionAttributeValues: { ':g': { S: grp } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const found of page.Items ?? []) ids.push(found['id']!.S!);
-    start = page.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (start !== undefined);
-  return ids.sort();
-}
-
 t.test('a node restarted after its peers compacted their logs catches up by snapshot', async (t) => {
   const cluster = await startCluster(t, { nodes: 3, rangesPerNode: 1, env: { RANGEDB_RAFT_LOG_KEEP: String(KEEP) } });
   const client = cluster.client(1);
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'catchup',
-      AttributeDefinitions: [
-        { AttributeName: 'id', AttributeType: 'S' },
-        { AttributeName: 'grp', AttributeType: 'S' },
-        { AttributeName: 'n', AttributeType: 'N' },
-      ],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'by-group',
-          KeySchema: [
-            { AttributeName: 'grp', KeyType: 'HASH' },
-            { AttributeName: 'n', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createGroupedTable(client, 'catchup');
   for (let i = 0; i < 10; i++) await client.send(new PutItemCommand({ TableName: 'catchup', Item: item(i) }));
 
   const before = await raftMetrics(cluster.nodes[2]!);

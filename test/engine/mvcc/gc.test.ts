@@ -1,37 +1,18 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { MemoryStore } from '../../../engine/storage/memory/memory-store.js';
-import { isTombstone, readHead, readVersion } from '../../../engine/mvcc/mvcc.js';
-import { headKey } from '../../../engine/mvcc/layout.js';
-import { findGarbage, type GcCursor } from '../../../engine/mvcc/gc.js';
+import { readVersion } from '../../../engine/mvcc/mvcc.js';
 import { encodeItemKey } from '../../../engine/keys/item-key.js';
-import { writeVersion } from './mvcc-fixture.js';
+import { sweep, writeVersion } from './mvcc-fixture.js';
 
 const itemKey = (pk: string) => encodeItemKey(3, { S: pk });
 const NAMES = ['a', 'b', 'c'];
-
-async function sweep(store: MemoryStore, safeTs: bigint, perPass: number): Promise<number> {
-  let cursor: GcCursor | undefined;
-  let deleted = 0;
-  do {
-    const pass = await findGarbage(store, safeTs, cursor, perPass);
-    const garbage = [...pass.history];
-    for (const tombstone of pass.tombstones) {
-      const head = await readHead(store, tombstone.itemKey);
-      if (head !== undefined && head.commitTs === tombstone.commitTs && isTombstone(head)) garbage.push(headKey(tombstone.itemKey));
-    }
-    if (garbage.length > 0) await store.write(garbage.map((key) => ({ type: 'del' as const, key })));
-    deleted += garbage.length;
-    cursor = pass.next;
-  } while (cursor !== undefined);
-  return deleted;
-}
 
 t.test('keeps the version visible at the safe point and everything newer', async (t) => {
   const store = new MemoryStore();
   const key = itemKey('a');
   for (const ts of [10n, 20n, 30n, 40n]) await writeVersion(store, key, ts, { v: { N: String(ts) } });
-  t.equal(await sweep(store, 25n, 100), 1, 'only the version at 10 is garbage');
+  t.equal((await sweep(store, 25n, 100)).deleted.length, 1, 'only the version at 10 is garbage');
   t.same((await readVersion(store, key, 25n)).item, { v: { N: '20' } });
   t.same((await readVersion(store, key, 15n)).commitTs, undefined, 'history below the safe point is gone');
   t.equal(store.size, 4, 'the head and the versions at 20, 30 and 40 remain');
@@ -42,7 +23,7 @@ t.test('a tombstone at the safe point goes with everything older', async (t) => 
   const key = itemKey('b');
   await writeVersion(store, key, 10n, { v: { N: '1' } });
   await writeVersion(store, key, 20n, undefined);
-  t.equal(await sweep(store, 25n, 100), 3, 'both versions and the head');
+  t.equal((await sweep(store, 25n, 100)).deleted.length, 3, 'both versions and the head');
   t.equal(store.size, 0);
 });
 

@@ -9,7 +9,6 @@
  */
 import t, { type Test } from 'tap';
 import { rm } from 'node:fs/promises';
-import type { TableDefinition } from '../../../engine/catalog/table.js';
 import type { KvWrite } from '../../../engine/storage/kv-store.js';
 import { RocksDbStore } from '../../../engine/storage/rocksdb/rocksdb-store.js';
 import { encodeItemKey, tableSegmentSpan } from '../../../engine/keys/item-key.js';
@@ -22,51 +21,9 @@ import { indexEntryOwner, rangeOwnedKeys, type OwnedSpan } from '../../../engine
 import { buildRangeSnapshot, rangeInstallWrites, SnapshotTooLargeError } from '../../../engine/range/range-snapshot.js';
 import type { Item } from '../../../engine/types.js';
 import { tempDir } from '../../helpers/server.js';
+import { ORDERS_TABLE_ID as TABLE_ID, ordersTable as table } from '../../helpers/orders-table.js';
 
-const TABLE_ID = 7;
 const OTHER_TABLE_ID = 12;
-const table: TableDefinition = {
-  tableId: TABLE_ID,
-  tableUuid: '00000000-0000-4000-8000-000000000007',
-  name: 'orders',
-  keySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'n', KeyType: 'RANGE' },
-  ],
-  attributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'n', AttributeType: 'N' },
-    { AttributeName: 'status', AttributeType: 'S' },
-    { AttributeName: 'at', AttributeType: 'N' },
-  ],
-  billingMode: 'PAY_PER_REQUEST',
-  readCapacityUnits: 0,
-  writeCapacityUnits: 0,
-  createdAtSec: 0,
-  deletionProtection: false,
-  indexes: [
-    {
-      indexId: 8,
-      name: 'by-status',
-      kind: 'global',
-      keySchema: [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }],
-      projection: { ProjectionType: 'ALL' },
-      status: 'ACTIVE',
-      readCapacityUnits: 0,
-      writeCapacityUnits: 0,
-    },
-    {
-      indexId: 9,
-      name: 'by-at',
-      kind: 'local',
-      keySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }],
-      projection: { ProjectionType: 'KEYS_ONLY' },
-      status: 'ACTIVE',
-      readCapacityUnits: 0,
-      writeCapacityUnits: 0,
-    },
-  ],
-};
 
 /** The table's two halves: two ranges. */
 const spans = [0, 1].map((i): OwnedSpan => ({ ...tableSegmentSpan(TABLE_ID, i, 2), table }));
