@@ -13,11 +13,10 @@
  * made to the in-memory view the Raft core reads. Until then the disk holds
  * the longer log and the older snapshot, which is consistent.
  */
+import { ForwardingStorage } from '../consensus/adapters/forwarding-storage.js';
 import type { RaftKvRange, RaftKvStore, RaftKvWrite } from '../consensus/adapters/kv-port.js';
 import { RocksDbRaftStorage } from '../consensus/adapters/rocksdb-storage.js';
-import type { StagingStorage } from '../consensus/host.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../consensus/messages.js';
-import type { InitialState } from '../consensus/storage.js';
 import type { TsoCompactableLog } from './log-compaction.js';
 
 export class TsoLogStorageError extends Error {
@@ -57,11 +56,13 @@ class DeferringKv implements RaftKvStore {
   }
 }
 
-export class TsoLogStorage implements StagingStorage, TsoCompactableLog {
+export class TsoLogStorage extends ForwardingStorage<RocksDbRaftStorage> implements TsoCompactableLog {
   private constructor(
-    private readonly inner: RocksDbRaftStorage,
+    inner: RocksDbRaftStorage,
     private readonly kv: DeferringKv,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   /** Opens the group's storage in `kv`, bootstrapping it with `voters` the first time. */
   static async open(kv: RaftKvStore, groupId: number, voters: readonly number[]): Promise<TsoLogStorage> {
@@ -74,34 +75,10 @@ export class TsoLogStorage implements StagingStorage, TsoCompactableLog {
     return new TsoLogStorage(inner, deferring);
   }
 
-  initialState(): InitialState {
-    return this.inner.initialState();
-  }
-
-  entries(lo: number, hi: number, maxSizeBytes: number): Entry[] {
-    return this.inner.entries(lo, hi, maxSizeBytes);
-  }
-
-  term(index: number): number {
-    return this.inner.term(index);
-  }
-
-  lastIndex(): number {
-    return this.inner.lastIndex();
-  }
-
-  firstIndex(): number {
-    return this.inner.firstIndex();
-  }
-
-  snapshot(): Snapshot {
-    return this.inner.snapshot();
-  }
-
   /** The compaction's writes first (they were made to the view first), then the Ready's. */
-  stage(rd: { snapshot: Snapshot | undefined; entries: readonly Entry[]; hardState: HardState | undefined }): RaftKvWrite[] {
+  override stage(rd: { snapshot: Snapshot | undefined; entries: readonly Entry[]; hardState: HardState | undefined }): RaftKvWrite[] {
     const deferred = this.kv.take();
-    const writes = this.inner.stage(rd);
+    const writes = this.log.stage(rd);
     return deferred.length === 0 ? writes : [...deferred, ...writes];
   }
 
@@ -109,11 +86,11 @@ export class TsoLogStorage implements StagingStorage, TsoCompactableLog {
     // A compaction needs `intervalEntries` applied entries, hence TSO Readies, hence stage() calls since the last one.
     if (this.kv.hasPending) throw new TsoLogStorageError('a compaction started before the previous one joined a write batch');
     // The view changes before the first await inside; the write is only queued.
-    crashOnFailure(this.inner.createSnapshot(index, confState, data));
+    crashOnFailure(this.log.createSnapshot(index, confState, data));
   }
 
   compact(index: number): void {
-    crashOnFailure(this.inner.compact(index));
+    crashOnFailure(this.log.compact(index));
   }
 }
 

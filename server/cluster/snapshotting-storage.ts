@@ -13,12 +13,10 @@
  * queue (ReplicatedStateMachine.runExclusive), so it reads the state at
  * exactly the applied index it names, with no entry applied meanwhile.
  */
+import { ForwardingStorage } from '../../consensus/adapters/forwarding-storage.js';
 import { SnapshotTemporarilyUnavailableError } from '../../consensus/errors.js';
-import type { StagingStorage } from '../../consensus/host.js';
-import type { Entry, HardState, Snapshot } from '../../consensus/messages.js';
+import type { Snapshot } from '../../consensus/messages.js';
 import type { RawNode } from '../../consensus/raw-node.js';
-import type { InitialState } from '../../consensus/storage.js';
-import type { RaftKvWrite } from '../../consensus/adapters/kv-port.js';
 import type { RocksDbRaftStorage } from '../../consensus/adapters/rocksdb-storage.js';
 import type { ReplicatedStateMachine } from '../../consensus/state-machine.js';
 
@@ -45,18 +43,20 @@ export interface SnapshotSource {
   build(): Promise<Uint8Array>;
 }
 
-export class SnapshottingStorage implements StagingStorage {
+export class SnapshottingStorage extends ForwardingStorage<RocksDbRaftStorage> {
   private source: SnapshotSource | undefined;
   private built: { snapshot: Snapshot; atMs: number } | undefined;
   private building = false;
   private retryAtMs = 0;
 
   constructor(
-    readonly log: RocksDbRaftStorage,
+    log: RocksDbRaftStorage,
     private readonly budget: SnapshotBudget,
     private readonly onBuildError: (error: unknown) => void,
     private readonly nowMs: () => number = Date.now,
-  ) {}
+  ) {
+    super(log);
+  }
 
   /**
    * From now on, snapshots are built from `source`. Until then (while the
@@ -67,31 +67,7 @@ export class SnapshottingStorage implements StagingStorage {
     this.source = source;
   }
 
-  initialState(): InitialState {
-    return this.log.initialState();
-  }
-
-  entries(lo: number, hi: number, maxSizeBytes: number): Entry[] {
-    return this.log.entries(lo, hi, maxSizeBytes);
-  }
-
-  term(index: number): number {
-    return this.log.term(index);
-  }
-
-  lastIndex(): number {
-    return this.log.lastIndex();
-  }
-
-  firstIndex(): number {
-    return this.log.firstIndex();
-  }
-
-  stage(rd: { snapshot: Snapshot | undefined; entries: readonly Entry[]; hardState: HardState | undefined }): RaftKvWrite[] {
-    return this.log.stage(rd);
-  }
-
-  snapshot(): Snapshot {
+  override snapshot(): Snapshot {
     if (this.source === undefined) return this.log.snapshot();
     const built = this.built;
     // A snapshot older than the compaction point would leave a gap before the log the follower gets next.
