@@ -9,6 +9,7 @@
  * open RocksDB; a second process on the same dir fails with a clear message
  * before RocksDB's own (cryptic) lock error could fire.
  */
+import { gcSettingsFromEnv } from './gc-settings.js';
 import type { FastifyInstance } from 'fastify';
 import { GroupCommitter } from '../engine/storage/group-commit.js';
 import type { KvStore } from '../engine/storage/kv-store.js';
@@ -67,6 +68,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
       log: committer,
       clock,
       onBackgroundError: (task, error) => app?.log.warn({ err: error, task }, 'background work failed; it will be retried'),
+      ...gcSettingsFromEnv(),
       ...(options.gcIntervalMs !== undefined ? { gcIntervalMs: options.gcIntervalMs } : {}),
       ...(options.ttlIntervalMs !== undefined ? { ttlIntervalMs: options.ttlIntervalMs } : {}),
     });

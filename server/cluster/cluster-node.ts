@@ -60,7 +60,7 @@ import {
   type GroupMember,
 } from './replicated-groups.js';
 import { LogCompactor, raftLogKeepFromEnv } from './log-compactor.js';
-import { gcSettingsFromEnv } from './gc-settings.js';
+import { gcSettingsFromEnv } from '../gc-settings.js';
 import { SnapshotBudget } from './snapshotting-storage.js';
 
 export interface PeerAddress {

@@ -15,7 +15,7 @@ import { createGroupedTable, queryGroup } from '../helpers/grouped-table.js';
 import { sampleValue } from '../server/metrics/scrape.js';
 import { RocksDbStore } from '../../engine/storage/rocksdb/rocksdb-store.js';
 import { HEAD_PREFIX, HISTORY_PREFIX, prefixSpace, splitHistoryKey } from '../../engine/mvcc/layout.js';
-import { GC_INTERVAL_ENV, GcSettingsError, MIN_VERSION_RETENTION_MS, VERSION_RETENTION_ENV, gcSettingsFromEnv } from '../../server/cluster/gc-settings.js';
+import { GC_INTERVAL_ENV, GcSettingsError, MIN_VERSION_RETENTION_MS, VERSION_RETENTION_ENV, gcSettingsFromEnv } from '../../server/gc-settings.js';
 
 const TABLE = 'gc-cluster';
 const ITEMS = 24;

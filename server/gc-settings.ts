@@ -1,10 +1,10 @@
 /**
- * The garbage-collection settings of a cluster node from its environment:
+ * The garbage-collection settings of a node (embedded or cluster) from its environment:
  * how often each range leader runs a pass, and how long old MVCC versions
  * are kept (docs/OPERATIONS.md). Unset, the engine's defaults apply, the
  * same as on an embedded node; tests shorten both to see passes happen.
  */
-import type { EngineOptions } from '../../engine/engine.js';
+import type { EngineOptions } from '../engine/engine.js';
 
 /** Pause between passes in ms (0 turns the collector off). */
 export const GC_INTERVAL_ENV = 'RANGEDB_GC_INTERVAL_MS';
