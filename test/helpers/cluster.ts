@@ -135,12 +135,27 @@ export async function startCluster(t: Test, options: StartClusterOptions = {}): 
   };
 }
 
-/** The ranges that still hold transaction locks on these nodes, as `node <id> range <id>: <count>` lines. */
-export async function lockedRanges(nodes: readonly ClusterNodeInfo[]): Promise<string[]> {
-  const locked: string[] = [];
-  for (const node of nodes) {
-    const body = (await (await fetch(`${node.endpoint}/admin/ranges`)).json()) as { ranges: Array<{ rangeId: number; locks: number }> };
-    for (const range of body.ranges) if (range.locks > 0) locked.push(`node ${node.nodeId} range ${range.rangeId}: ${range.locks}`);
+/**
+ * How long lockedRanges lets followers catch up: a leader answers once it has
+ * applied a resolution, its followers apply it a heartbeat or two later (and a
+ * node restarted late in a test may still be replaying). A lock that is really
+ * stuck is still there when this runs out.
+ */
+export const LOCKS_SETTLE_MS = 15_000;
+
+/**
+ * The ranges that still hold transaction locks on these nodes, as `node <id>
+ * range <id>: <count>` lines, once none is left or `settleMs` has passed.
+ */
+export async function lockedRanges(nodes: readonly ClusterNodeInfo[], settleMs = LOCKS_SETTLE_MS): Promise<string[]> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const locked: string[] = [];
+    for (const node of nodes) {
+      const body = (await (await fetch(`${node.endpoint}/admin/ranges`)).json()) as { ranges: Array<{ rangeId: number; locks: number }> };
+      for (const range of body.ranges) if (range.locks > 0) locked.push(`node ${node.nodeId} range ${range.rangeId}: ${range.locks}`);
+    }
+    if (locked.length === 0 || Date.now() >= deadline) return locked;
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
-  return locked;
 }
