@@ -55,7 +55,7 @@ export interface StateMachine {
    * effect as applyMany; a machine that has it needs no store write of its own.
    */
   stageMany?(entries: ReadonlyArray<{ data: Uint8Array | undefined; index: number }>): {
-    writes: readonly StagedWrite[];
+    writes: readonly RaftKvWrite[];
     applied(): unknown[];
   };
   /** An entry without application data (a new leader's empty entry) was committed at `index`. */
@@ -68,9 +68,6 @@ export interface StateMachine {
    */
   installSnapshot?(snapshot: Snapshot, raftWrites: RaftKvWrite[]): Promise<void>;
 }
-
-/** A write of a staged entry, for the host's batch. */
-export type StagedWrite = RaftKvWrite;
 
 /** A proposal that did not apply within this many ticks fails (its outcome unknown). */
 export const DEFAULT_PROPOSAL_TIMEOUT_TICKS = 250;

@@ -5,14 +5,12 @@
  * interval plus the kept tail; after a restart from the compacted store the
  * group resumes strictly above everything handed out before.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { RocksDbStore } from '../../engine/storage/rocksdb/rocksdb-store.js';
 import { MAX_PENDING_PROPOSALS } from '../../tso/oracle.js';
 import { startTsoGroup, TSO_GROUP_ID, type TsoGroupOptions } from '../../tso/tso-group.js';
 import { TsoLogCompactor } from '../../tso/log-compaction.js';
+import { tempStore } from '../helpers/temp-store.js';
 import { MemoryStorage } from '../../consensus/storage.js';
 
 const INTERVAL = 10;
@@ -38,12 +36,7 @@ async function entriesOnDisk(store: RocksDbStore): Promise<number> {
 }
 
 t.test('a long run of renewals keeps the log bounded in memory and in RocksDB; a restart resumes above', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tso-compaction-'));
-  const store = await RocksDbStore.open(dir);
-  t.teardown(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const store = await tempStore(t, 'tso-compaction');
   const options: TsoGroupOptions = {
     nodeId: 1,
     kv: store,

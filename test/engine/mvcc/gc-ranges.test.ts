@@ -9,7 +9,6 @@
  */
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { rm } from 'node:fs/promises';
 import type { KvStore, KvWrite } from '../../../engine/storage/kv-store.js';
 import { RocksDbStore } from '../../../engine/storage/rocksdb/rocksdb-store.js';
 import { MemoryStore } from '../../../engine/storage/memory/memory-store.js';
@@ -22,7 +21,7 @@ import { ownedSegmentsUnder, rangeOwnedEntries, type OwnedSpan } from '../../../
 import { LocalCommandLog, RangeReplica } from '../../../engine/range/replica.js';
 import { TIMESTAMP_LOGICAL_BITS, timestampBeforeMs } from '../../../engine/timestamp-source.js';
 import type { Item } from '../../../engine/types.js';
-import { tempDir } from '../../helpers/server.js';
+import { tempStore } from '../../helpers/temp-store.js';
 import { ORDERS_TABLE_ID as TABLE_ID, ordersTable as table } from '../../helpers/orders-table.js';
 import { sweep, writeVersion } from './mvcc-fixture.js';
 
@@ -80,23 +79,13 @@ async function writeForeign(store: KvStore): Promise<void> {
   for (const ts of [10n, 20n, 30n]) await writeVersion(store, key, ts, { pk: { S: 'c-1' }, n: { N: String(ts) } });
 }
 
-async function openStore(t: Test): Promise<RocksDbStore> {
-  const dir = await tempDir('gc-ranges');
-  const store = await RocksDbStore.open(dir);
-  t.teardown(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return store;
-}
-
 /** A store with both ranges' items and the other table's garbage; `only` keeps just the items of range A. */
 async function filledStore(t: Test, only?: 'A'): Promise<RocksDbStore> {
   // Built in memory (each version needs the head before it), then written to RocksDB in one batch.
   const built = new MemoryStore();
   for (let i = 0; i < ITEMS; i++) if (only === undefined || inA(i)) await writeHistory(built, i);
   if (only === undefined) await writeForeign(built);
-  const store = await openStore(t);
+  const store = await tempStore(t, 'gc-ranges');
   const writes: KvWrite[] = [];
   for await (const [key, value] of built.iterate({})) writes.push({ type: 'put', key, value });
   await store.write(writes);

@@ -7,8 +7,7 @@
  * snapshot of one range installed into another store replaces that range's
  * keys and leaves the rest alone.
  */
-import t, { type Test } from 'tap';
-import { rm } from 'node:fs/promises';
+import t from 'tap';
 import type { KvWrite } from '../../../engine/storage/kv-store.js';
 import { RocksDbStore } from '../../../engine/storage/rocksdb/rocksdb-store.js';
 import { encodeItemKey, tableSegmentSpan } from '../../../engine/keys/item-key.js';
@@ -20,7 +19,7 @@ import { heartbeatWrite, txnRecordWrite } from '../../../engine/range/txn-record
 import { indexEntryOwner, rangeOwnedKeys, type OwnedSpan } from '../../../engine/range/range-keys.js';
 import { buildRangeSnapshot, rangeInstallWrites, SnapshotTooLargeError } from '../../../engine/range/range-snapshot.js';
 import type { Item } from '../../../engine/types.js';
-import { tempDir } from '../../helpers/server.js';
+import { tempStore } from '../../helpers/temp-store.js';
 import { ORDERS_TABLE_ID as TABLE_ID, ordersTable as table } from '../../helpers/orders-table.js';
 
 const OTHER_TABLE_ID = 12;
@@ -65,20 +64,10 @@ const foreign: KvWrite[] = [
   { type: 'put', key: Buffer.from('r\x00\x00\x00\x03e'), value: value('raft entry') },
 ];
 
-async function openStore(t: Test): Promise<RocksDbStore> {
-  const dir = await tempDir('range-keys');
-  const store = await RocksDbStore.open(dir);
-  t.teardown(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return store;
-}
-
 const hex = (keys: Buffer[]) => keys.map((k) => k.toString('hex')).sort();
 
 t.test('each range enumerates exactly the keys of its items, locks, txn records and index entries', async (t) => {
-  const store = await openStore(t);
+  const store = await tempStore(t, 'range-keys');
   const perRange: KvWrite[][] = [[], []];
   for (const item of items) {
     const itemKey = encodeItemKey(TABLE_ID, item['pk']!, item['n']);
@@ -106,8 +95,8 @@ t.test('an index entry names the item it mirrors', async (t) => {
 });
 
 t.test('a snapshot installed elsewhere replaces only that range', async (t) => {
-  const source = await openStore(t);
-  const target = await openStore(t);
+  const source = await tempStore(t, 'range-keys');
+  const target = await tempStore(t, 'range-keys');
   const [a, b] = [0, 1].map((i) => items.filter((item) => spanContains(spans[i]!, encodeItemKey(TABLE_ID, item['pk']!, item['n']))));
   await source.write(a!.flatMap(itemWrites));
   // The target holds stale state of range 0 (one item the source deleted since, another with an old value) and range 1's items.
