@@ -233,6 +233,8 @@ export class ReplicatedStateMachine implements GroupApplication {
    */
   /** Resolves when the entries staged into the host's write in progress are applied. */
   private stagedInFlight: Promise<void> | undefined;
+  /** Resolves stagedInFlight: when the host's write is done, or when the group closes (a write that failed never reports). */
+  private stagedLanded: (() => void) | undefined;
 
   stageCommitted(entries: readonly Entry[]): StagedEntries | undefined {
     const stageMany = this.machine.stageMany;
@@ -245,13 +247,11 @@ export class ReplicatedStateMachine implements GroupApplication {
       this.fail(error);
       return { writes: [], done: () => undefined };
     }
-    let landed!: () => void;
-    this.stagedInFlight = new Promise<void>((resolve) => (landed = resolve));
+    this.stagedInFlight = new Promise<void>((resolve) => (this.stagedLanded = resolve));
     return {
       writes: staged.writes,
       done: () => {
-        this.stagedInFlight = undefined;
-        landed();
+        this.releaseStaged();
         let results: unknown[];
         try {
           results = staged.applied();
@@ -371,8 +371,15 @@ export class ReplicatedStateMachine implements GroupApplication {
     }
   }
 
+  private releaseStaged(): void {
+    this.stagedInFlight = undefined;
+    this.stagedLanded?.();
+    this.stagedLanded = undefined;
+  }
+
   close(): void {
     this.closed = true;
+    this.releaseStaged(); // a task waiting for a write that will never report goes on (and finds the group closed)
     for (const p of this.pending.values()) p.reject(new StateMachineClosedError('group closed'));
     this.pending.clear();
   }
