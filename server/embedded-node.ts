@@ -15,7 +15,6 @@ import { GroupCommitter } from '../engine/storage/group-commit.js';
 import type { KvStore } from '../engine/storage/kv-store.js';
 import { Engine } from '../engine/engine.js';
 import { startTsoGroup, type TsoGroup } from '../tso/tso-group.js';
-import { physicalMs } from '../tso/timestamp.js';
 import type { NodeMetrics } from './metrics/node-metrics.js';
 import { DirSizeSampler } from './metrics/dir-size.js';
 import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from './admin/node-status.js';
@@ -26,6 +25,7 @@ import {
   httpAddressOf,
   openDataDir,
   READY_TIMESTAMP_TIMEOUT_MS,
+  timestampStats,
   trackedClock,
   withTimeout,
   type NodeHttpOptions,
@@ -59,7 +59,8 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
   try {
     tso = await startTsoGroup({ nodeId: EMBEDDED_NODE_ID, kv: store });
     const oracle = tso.oracle;
-    const clock = trackedClock(tso.localClient());
+    const tsoClient = tso.localClient();
+    const clock = trackedClock(tsoClient);
     // Serve only once the oracle does: its group has elected itself and made a ceiling durable.
     await clock.now();
     const committer = new GroupCommitter(store);
@@ -82,7 +83,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
         groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
         latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
         background: () => engine.backgroundStats,
-        timestamps: () => ({ ceilingRenewals: oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(clock.lastIssued())) }),
+        timestamps: () => timestampStats(oracle, tsoClient, clock),
         dataDirBytes: () => dirSize.bytes(),
         rocksdb: () => store.engineStats(),
       },

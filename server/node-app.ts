@@ -11,7 +11,9 @@ import type { Engine } from '../engine/engine.js';
 import { RocksDbStore } from '../engine/storage/rocksdb/rocksdb-store.js';
 import { buildApp } from './app.js';
 import { prepareDataDir } from './data-dir/data-dir.js';
-import { NodeMetrics, type NodeStatsSource } from './metrics/node-metrics.js';
+import { NodeMetrics, type NodeStatsSource, type TimestampStats } from './metrics/node-metrics.js';
+import type { TsoClient } from '../tso/tso-client.js';
+import { physicalMs } from '../tso/timestamp.js';
 import { registerOpsRoutes } from './admin/ops-routes.js';
 import { defaultBackupDir, registerBackupRoutes } from './admin/backup.js';
 import type { NodeStatusSource } from './admin/node-status.js';
@@ -114,5 +116,19 @@ export function trackedClock(timestamps: { now(): Promise<bigint> }): { now(): P
       return ts;
     },
     lastIssued: () => last,
+  };
+}
+
+/** The timestamp metrics of a node: its oracle replica's ceilings, its TSO client's histograms, its clock's last timestamp. */
+export function timestampStats(
+  oracle: { readonly stats: { readonly proposals: number } },
+  client: Pick<TsoClient, 'batchSizes' | 'waitsMs'>,
+  clock: { lastIssued(): bigint },
+): TimestampStats {
+  return {
+    ceilingRenewals: oracle.stats.proposals,
+    lastIssuedPhysicalMs: Number(physicalMs(clock.lastIssued())),
+    batchSizes: client.batchSizes,
+    waitsMs: client.waitsMs,
   };
 }

@@ -18,10 +18,17 @@
  * them is woken up once per round): a caller is four fields and a promise,
  * and deadlines share ONE timer, armed for the oldest waiting caller (all
  * callers have the same deadline, so the oldest expires first).
+ *
+ * For the metrics the client keeps two histograms: the size of each request
+ * (one observation per request) and each served caller's wait, from now() to
+ * the range's arrival. The wait costs no clock read per caller: a caller's
+ * arrival is its deadline less the call deadline, and one performance.now()
+ * per range serves the whole batch.
  */
 import { performance } from 'node:perf_hooks';
 import type { TimestampSource } from '../engine/timestamp-source.js';
 import { DEFAULT_MAX_BATCH } from './allocator.js';
+import { BucketCounts } from './bucket-counts.js';
 import type { TsoChannel } from './channel.js';
 import { TsoClosedError, TsoDeadlineError, TsoError, TsoNotLeaderError, TsoOverloadedError, TsoUnavailableError, TsoUnreachableError } from './errors.js';
 import type { Timestamp } from './timestamp.js';
@@ -33,6 +40,10 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 1_000;
 export const DEFAULT_MAX_ATTEMPTS = 40;
 export const DEFAULT_BACKOFF_MIN_MS = 5;
 export const DEFAULT_BACKOFF_MAX_MS = 200;
+/** Upper bounds (ms) of the wait histogram: a local oracle answers in tens of microseconds, a failover takes up to the call deadline. */
+export const TSO_WAIT_BUCKETS_MS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+/** Upper bounds of the request-size histogram: timestamps one request asked for (the callers it served). */
+export const TSO_BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384];
 
 export interface TsoClientOptions {
   channel: TsoChannel;
@@ -76,6 +87,10 @@ export class TsoClient implements TimestampSource {
   private target: number;
   private readonly o: Required<Omit<TsoClientOptions, 'channel'>>;
   readonly stats: TsoClientStats = { requests: 0, attempts: 0, served: 0, expired: 0, rejected: 0 };
+  /** Timestamps each answered request carried (one observation per request). */
+  readonly batchSizes = new BucketCounts(TSO_BATCH_BUCKETS);
+  /** How long each served caller waited for its timestamp, ms. */
+  readonly waitsMs = new BucketCounts(TSO_WAIT_BUCKETS_MS);
 
   private readonly channel: TsoChannel;
 
@@ -178,10 +193,16 @@ export class TsoClient implements TimestampSource {
       this.stats.attempts++;
       try {
         const range = await this.channel.getTimestamps(this.target, batch.length, this.o.requestTimeoutMs);
+        this.batchSizes.observe(batch.length);
+        // A caller's wait is now - (deadlineAt - callDeadlineMs): one clock read serves the batch.
+        const nowPlusDeadlineMs = performance.now() + this.o.callDeadlineMs;
         let ts = range.first;
         for (const c of batch) {
           // Expired callers' timestamps are simply skipped: gaps are harmless, reuse is not.
-          if (!c.settled) this.stats.served++;
+          if (!c.settled) {
+            this.stats.served++;
+            this.waitsMs.observe(nowPlusDeadlineMs - c.deadlineAt);
+          }
           settle(c, ts++);
         }
         return;

@@ -34,7 +34,6 @@ import { attachTsoGroup } from '../../tso/tso-group.js';
 import { TsoServer } from '../../tso/tso-server.js';
 import { TcpTsoChannel } from '../../tso/channel.js';
 import { TsoClient } from '../../tso/tso-client.js';
-import { physicalMs } from '../../tso/timestamp.js';
 import { DirSizeSampler } from '../metrics/dir-size.js';
 import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from '../admin/node-status.js';
 import { BUILD_VERSION } from '../admin/build-version.js';
@@ -44,6 +43,7 @@ import {
   httpAddressOf,
   openDataDir,
   READY_TIMESTAMP_TIMEOUT_MS,
+  timestampStats,
   trackedClock,
   withTimeout,
   type NodeHttpOptions,
@@ -199,7 +199,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     closers.push(() => tsoServer.close());
     const tsoChannel = new TcpTsoChannel(members, { preamble: peerPreamble(PEER_PROTOCOL.tso) });
     closers.push(() => tsoChannel.close());
-    const clock = trackedClock(new TsoClient({ channel: tsoChannel }));
+    const tsoClient = new TsoClient({ channel: tsoChannel });
+    const clock = trackedClock(tsoClient);
 
     // ---- ranges on this node ----
     const ranges = new Map<number, { replica: RangeReplica; member: GroupMember; local: LocalRange }>();
@@ -470,7 +471,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
         latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
         background: () => engine.backgroundStats,
-        timestamps: () => ({ ceilingRenewals: tso.oracle.stats.proposals, lastIssuedPhysicalMs: Number(physicalMs(clock.lastIssued())) }),
+        timestamps: () => timestampStats(tso.oracle, tsoClient, clock),
         dataDirBytes: () => dirSize.bytes(),
         rocksdb: () => store.engineStats(),
         raft: () => ({

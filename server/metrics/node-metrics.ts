@@ -8,6 +8,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestOutcome } from '../app.js';
 import type { RocksDbStats } from '../../engine/storage/rocksdb/rocksdb-store.js';
+import { registerMirroredHistogram, type BucketSnapshot } from './mirrored-histogram.js';
 
 export const METRIC_PREFIX = 'rangedb_';
 
@@ -20,13 +21,23 @@ export interface NodeStatsSource {
   /** Write requests holding or waiting for latches, over all ranges. */
   latchesPending(): number;
   background(): { gcPasses: number; gcVersionsDeleted: number; ttlPasses: number; ttlItemsDeleted: number };
-  timestamps(): { ceilingRenewals: number; lastIssuedPhysicalMs: number };
+  timestamps(): TimestampStats;
   /** Approximate bytes of the data dir on disk (sampled). */
   dataDirBytes(): Promise<number>;
   /** The node's Raft groups (cluster nodes). */
   raft?(): RaftStats;
   /** RocksDB's memtables, files and compactions. */
   rocksdb?(): RocksDbStats;
+}
+
+/** The oracle's ceilings and the node's TSO client (tso/tso-client.ts). */
+export interface TimestampStats {
+  ceilingRenewals: number;
+  lastIssuedPhysicalMs: number;
+  /** Timestamps per request the client sent (the callers one request served). */
+  batchSizes: BucketSnapshot;
+  /** How long callers waited for their timestamps, ms. */
+  waitsMs: BucketSnapshot;
 }
 
 /** One Raft group as this node sees it. */
@@ -158,6 +169,8 @@ export class NodeMetrics {
     mirroredCounter(r, 'ttl_deletions_total', 'Items deleted because their time to live passed', () => source.background().ttlItemsDeleted);
     mirroredCounter(r, 'tso_ceiling_renewals_total', 'Durable timestamp ceilings persisted', () => source.timestamps().ceilingRenewals);
     mirroredGauge(r, 'tso_last_issued_physical_ms', 'Physical part (ms since the epoch) of the last timestamp issued', () => source.timestamps().lastIssuedPhysicalMs);
+    registerMirroredHistogram(r, `${METRIC_PREFIX}tso_batch_size`, 'Timestamps one TSO request asked for (the callers it served)', () => source.timestamps().batchSizes);
+    registerMirroredHistogram(r, `${METRIC_PREFIX}tso_wait_seconds`, 'How long a caller waited for its timestamp', () => source.timestamps().waitsMs, 1 / 1000);
     mirroredGauge(r, 'rocksdb_disk_bytes', 'Approximate size of the data dir on disk (sampled)', () => source.dataDirBytes());
     // RSS, heap, event-loop lag, file descriptors, GC: prom-client's defaults, on our registry.
     collectDefaultMetrics({ register: r, prefix: METRIC_PREFIX });

@@ -3,13 +3,14 @@ import { registerOpsRoutes } from '../../../server/admin/ops-routes.js';
 import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from '../../../server/admin/node-status.js';
 import { NodeMetrics, type NodeStatsSource } from '../../../server/metrics/node-metrics.js';
 import { UNKNOWN_OPERATION_XML } from '../../../server/app.js';
+import { BucketCounts } from '../../../tso/bucket-counts.js';
 import { dynamoHeaders, dynamoRequest, testApp } from '../protocol/helpers.js';
 
 const idleStats: NodeStatsSource = {
   groupCommit: () => ({ batches: 0, commits: 0, queuedWriters: 0 }),
   latchesPending: () => 0,
   background: () => ({ gcPasses: 0, gcVersionsDeleted: 0, ttlPasses: 0, ttlItemsDeleted: 0 }),
-  timestamps: () => ({ ceilingRenewals: 0, lastIssuedPhysicalMs: 0 }),
+  timestamps: () => ({ ceilingRenewals: 0, lastIssuedPhysicalMs: 0, batchSizes: new BucketCounts([1]), waitsMs: new BucketCounts([1]) }),
   dataDirBytes: async () => 0,
 };
 

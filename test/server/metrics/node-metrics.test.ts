@@ -122,3 +122,38 @@ t.test("RocksDB's own figures: memtable bytes grow as items are written", async 
   t.ok(sampleValue(after, 'rangedb_rocksdb_memtable_bytes')! >= memtableBefore! + 50 * 500, 'the writes are in the memtable');
   t.ok(sampleValue(after, 'rangedb_rocksdb_estimated_keys') !== undefined, 'key estimate reported');
 });
+
+/** The buckets of one histogram, in order, with +Inf last. */
+function buckets(metrics: string, name: string): Array<[string, number]> {
+  return [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))].map((m) => [m[1]!, Number(m[2])]);
+}
+
+t.test('TSO batch sizes and waits move as timestamps are drawn', async (t) => {
+  const node = await startNode(t);
+  const before = await scrape(node.app);
+  const requestsBefore = sampleValue(before, 'rangedb_tso_batch_size_count')!;
+  const timestampsBefore = sampleValue(before, 'rangedb_tso_batch_size_sum')!;
+  const waitsBefore = sampleValue(before, 'rangedb_tso_wait_seconds_count')!;
+  t.ok(requestsBefore >= 1, 'the node drew a timestamp at start');
+
+  const CALLERS = 100;
+  await Promise.all(Array.from({ length: CALLERS }, () => node.engine.snapshotTimestamp()));
+
+  const after = await scrape(node.app);
+  const requests = sampleValue(after, 'rangedb_tso_batch_size_count')! - requestsBefore;
+  const timestamps = sampleValue(after, 'rangedb_tso_batch_size_sum')! - timestampsBefore;
+  t.ok(requests >= 1 && requests < CALLERS, `${CALLERS} concurrent callers were served by ${requests} requests (batched)`);
+  t.ok(timestamps >= CALLERS, `the requests carried ${timestamps} timestamps`);
+  t.ok(sampleValue(after, 'rangedb_tso_wait_seconds_count')! - waitsBefore >= CALLERS, 'every caller\'s wait was observed');
+  t.ok(sampleValue(after, 'rangedb_tso_wait_seconds_sum')! > 0, 'waits take time');
+
+  for (const name of ['rangedb_tso_batch_size', 'rangedb_tso_wait_seconds']) {
+    const series = buckets(after, name);
+    t.ok(series.length > 5, `${name} has buckets`);
+    t.equal(series.at(-1)![0], '+Inf');
+    t.equal(series.at(-1)![1], sampleValue(after, `${name}_count`), `${name}: +Inf holds every observation`);
+    t.ok(series.every(([, value], i) => i === 0 || value >= series[i - 1]![1]), `${name}: buckets are cumulative`);
+    t.ok(series.slice(0, -1).every(([le], i) => i === 0 || Number(le) > Number(series[i - 1]![0])), `${name}: bounds ascend`);
+  }
+  t.match(after, /^# TYPE rangedb_tso_wait_seconds histogram$/m, 'exported as a histogram');
+});
