@@ -18,6 +18,7 @@ import { TtlSweeper } from './items/ttl-sweeper.js';
 import { RequestTokens } from './txn/request-tokens.js';
 import type { TransactResult } from './range/txn-port.js';
 import type { TransactAction } from './txn/transact-write.js';
+import { TxnStats } from './txn/txn-stats.js';
 import { tableSpan } from './keys/item-key.js';
 import { SingleRangePath, type DataPath } from './routing/data-path.js';
 
@@ -80,6 +81,8 @@ export class Engine {
   private ttlTimer: NodeJS.Timeout | undefined;
   private ttlRunning: Promise<unknown> = Promise.resolve();
   private readonly background: BackgroundStats = { gcPasses: 0, gcVersionsDeleted: 0, ttlPasses: 0, ttlItemsDeleted: 0 };
+  /** The transactions this node answered and the locks its ranges resolved (a cluster node's resolver counts here). */
+  readonly txnStats = new TxnStats();
 
   private constructor(
     readonly catalog: Catalog,
@@ -164,17 +167,29 @@ export class Engine {
   }
 
   async transactWrite(actions: readonly TransactAction[], options: TransactOptions = {}): Promise<TransactResult> {
-    if (options.token === undefined) return this.path.transactWrite(actions);
+    if (options.token === undefined) return this.counted(this.path.transactWrite(actions));
     // This node's calls in flight and recent tokens first; then the range of the first item, which holds the record.
     const token = this.tokens.token(options.token.value, options.token.fingerprint);
     if (this.tokens.claim(token) === 'replay') return { outcomes: [], replayed: true };
     let committed = false;
     try {
-      const result = await this.path.transactWrite(actions, token);
+      const result = await this.counted(this.path.transactWrite(actions, token));
       committed = !result.replayed;
       return result;
     } finally {
       this.tokens.release(token, committed);
+    }
+  }
+
+  /** Counts how a transaction ended: committed (a replay wrote nothing, so it is not), or aborted and why. */
+  private async counted(running: Promise<TransactResult>): Promise<TransactResult> {
+    try {
+      const result = await running;
+      if (!result.replayed) this.txnStats.commits++;
+      return result;
+    } catch (error) {
+      this.txnStats.aborted(error);
+      throw error;
     }
   }
 

@@ -83,6 +83,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
         groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
         latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
         background: () => engine.backgroundStats,
+        transactions: () => engine.txnStats,
         timestamps: () => timestampStats(oracle, tsoClient, clock),
         dataDirBytes: () => dirSize.bytes(),
         rocksdb: () => store.engineStats(),

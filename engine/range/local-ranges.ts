@@ -11,6 +11,8 @@ import { InternalError, RangeMismatchError } from '../errors.js';
 import { spanContains } from '../keys/key-span.js';
 import { prewriteOnRange, transactWriteOnRange, type MutationsOf } from '../txn/transact-write.js';
 import { LocalCommandLog, RangeReplica, type BatchWriter } from './replica.js';
+import { LockResolver } from '../txn/resolver.js';
+import type { TxnStats } from '../txn/txn-stats.js';
 import type {
   CheckTxnRequest,
   CommitRequest,
@@ -40,6 +42,8 @@ export interface LocalRangesOptions {
   mutationsOf: MutationsOf;
   /** The wall clock of lock expiry. */
   nowMs?: () => number;
+  /** Counts the locks the replicas resolve. */
+  txnStats?: TxnStats;
 }
 
 export class LocalRanges implements TxnRangesPort {
@@ -48,11 +52,12 @@ export class LocalRanges implements TxnRangesPort {
   private constructor(private readonly options: LocalRangesOptions) {
     const bounds = [Buffer.alloc(0), ...options.splits, options.end];
     const replicas: RangeReplica[] = [];
+    const resolver = new LockResolver(this, options.txnStats);
     for (let i = 0; i + 1 < bounds.length; i++) {
       if (Buffer.compare(bounds[i]!, bounds[i + 1]!) >= 0) throw new RangeError('LocalRanges splits must ascend, below end');
       const log = new LocalCommandLog(options.writer);
       const descriptor = { rangeId: i + 1, start: bounds[i]!, end: bounds[i + 1]!, generation: 1 };
-      const replica = new RangeReplica(descriptor, options.store, log, options.clock, this, options.nowMs);
+      const replica = new RangeReplica(descriptor, options.store, log, options.clock, resolver, options.nowMs);
       log.bind(replica);
       replicas.push(replica);
     }

@@ -49,8 +49,8 @@ import type { LatchManager } from './latches.js';
 import { MAX_LOCKS_PER_RANGE, encodeLock, isExpired, type Lock, type LockedKey, type LockTable } from './locks.js';
 import { ConcurrencyManager } from './concurrency-manager.js';
 import { heartbeatDelete, heartbeatWrite, readTxnRecord, txnRecordWrite } from './txn-record.js';
-import type { CheckTxnRequest, CommitRequest, HeartbeatRequest, RollbackRequest, TxnRangesPort, TxnStatus } from './txn-port.js';
-import { LockResolver } from '../txn/resolver.js';
+import type { CheckTxnRequest, CommitRequest, HeartbeatRequest, RollbackRequest, TxnStatus } from './txn-port.js';
+import type { LockResolver } from '../txn/resolver.js';
 import { expiredTokenRecords, tokenRecordExpired } from '../txn/request-tokens.js';
 import { spanContains } from '../keys/key-span.js';
 
@@ -195,19 +195,20 @@ export class RangeReplica {
   private tokenGcFrom: Buffer | undefined;
 
   /**
-   * `txnRanges` reaches other ranges (and this one) to resolve locks; without
-   * it (an embedded node, where no two-phase transaction runs) an expired
-   * lock blocks like a live one. `nowMs` is the wall clock of lock expiry.
+   * `resolver` settles expired locks through their primaries, on other
+   * ranges or this one; without it (an embedded node, where no two-phase
+   * transaction runs) an expired lock blocks like a live one. `nowMs` is
+   * the wall clock of lock expiry.
    */
   constructor(
     readonly descriptor: RangeDescriptor,
     private readonly store: KvStore,
     private readonly log: CommandLog,
     private readonly clock: TimestampSource,
-    txnRanges?: TxnRangesPort,
+    resolver?: LockResolver,
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.concurrency = new ConcurrencyManager(txnRanges === undefined ? undefined : new LockResolver(txnRanges), nowMs);
+    this.concurrency = new ConcurrencyManager(resolver, nowMs);
     this.latches = this.concurrency.latches;
     this.locks = this.concurrency.locks;
   }

@@ -25,6 +25,7 @@ import { CatalogConflictError, type Catalog, type CatalogChange, type CatalogLog
 import type { TableDefinition } from '../../engine/catalog/table.js';
 import { tableSegmentSpan } from '../../engine/keys/item-key.js';
 import { RangeReplica } from '../../engine/range/replica.js';
+import { LockResolver } from '../../engine/txn/resolver.js';
 import { ClusterPath, ROUTING_BACKOFF_MAX_MS, ROUTING_BACKOFF_MIN_MS, ROUTING_DEADLINE_MS } from '../../engine/routing/cluster-path.js';
 import { NotLeaderError, RangeUnavailableError } from '../../engine/routing/errors.js';
 import { RangeHandler, type LocalRange, type RangeDirectory } from '../../engine/routing/range-handler.js';
@@ -222,15 +223,18 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         app?.log.error({ err: error, groupId }, 'a raft snapshot could not be built; the follower that needs it waits (retried later)'),
     };
     let rangeOpening: Promise<void> = Promise.resolve();
+    // One resolver for the node's ranges: it reaches the primaries of other ranges through the router.
+    let lockResolver: LockResolver | undefined;
     const openRange = async (record: RangeRecord): Promise<void> => {
       if (ranges.has(record.rangeId) || !record.replicas.includes(nodeId)) return;
       const log = new RaftCommandLog(record.rangeId);
+      if (clusterPath !== undefined) lockResolver ??= new LockResolver(clusterPath, engine.txnStats);
       const replica = new RangeReplica(
         { rangeId: record.rangeId, start: record.start, end: record.end, generation: record.generation },
         store,
         log,
         clock,
-        clusterPath, // the lock resolver reaches the primaries of other ranges through the router
+        lockResolver,
       );
       await replica.init(); // the lock table, from the persisted locks, before any entry is applied
       const member = await openGroup({
@@ -471,6 +475,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
         latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
         background: () => engine.backgroundStats,
+        transactions: () => engine.txnStats,
         timestamps: () => timestampStats(tso.oracle, tsoClient, clock),
         dataDirBytes: () => dirSize.bytes(),
         rocksdb: () => store.engineStats(),

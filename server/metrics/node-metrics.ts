@@ -8,6 +8,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestOutcome } from '../app.js';
 import type { RocksDbStats } from '../../engine/storage/rocksdb/rocksdb-store.js';
+import type { TxnStats } from '../../engine/txn/txn-stats.js';
 import { registerMirroredHistogram, type BucketSnapshot } from './mirrored-histogram.js';
 
 export const METRIC_PREFIX = 'rangedb_';
@@ -22,6 +23,8 @@ export interface NodeStatsSource {
   latchesPending(): number;
   background(): { gcPasses: number; gcVersionsDeleted: number; ttlPasses: number; ttlItemsDeleted: number };
   timestamps(): TimestampStats;
+  /** TransactWriteItems answered by this node, and the locks its ranges resolved. */
+  transactions(): Pick<TxnStats, 'commits' | 'aborts' | 'lockResolutions'>;
   /** Approximate bytes of the data dir on disk (sampled). */
   dataDirBytes(): Promise<number>;
   /** The node's Raft groups (cluster nodes). */
@@ -79,6 +82,20 @@ function mirroredCounter(registry: Registry, name: string, help: string, read: (
     collect() {
       this.reset();
       this.inc(read());
+    },
+  });
+}
+
+/** A labelled counter owned elsewhere: one series per key of the source's record, every key always exported (0 too). */
+function mirroredLabelledCounter(registry: Registry, name: string, help: string, label: string, read: () => Readonly<Record<string, number>>): void {
+  new Counter({
+    name: METRIC_PREFIX + name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, count] of Object.entries(read())) this.inc({ [label]: value }, count);
     },
   });
 }
@@ -167,6 +184,9 @@ export class NodeMetrics {
     mirroredCounter(r, 'mvcc_gc_versions_deleted_total', 'MVCC versions deleted by garbage collection', () => source.background().gcVersionsDeleted);
     mirroredCounter(r, 'ttl_passes_total', 'Time-to-live passes completed', () => source.background().ttlPasses);
     mirroredCounter(r, 'ttl_deletions_total', 'Items deleted because their time to live passed', () => source.background().ttlItemsDeleted);
+    mirroredCounter(r, 'txn_commits_total', 'TransactWriteItems committed (answered by this node)', () => source.transactions().commits);
+    mirroredLabelledCounter(r, 'txn_aborts_total', 'TransactWriteItems that failed, by the first failing action\'s CancellationReason code (Other: failed without one)', 'reason', () => source.transactions().aborts);
+    mirroredLabelledCounter(r, 'txn_lock_resolutions_total', 'Expired locks of other transactions this node\'s ranges settled through their primaries, by outcome', 'outcome', () => source.transactions().lockResolutions);
     mirroredCounter(r, 'tso_ceiling_renewals_total', 'Durable timestamp ceilings persisted', () => source.timestamps().ceilingRenewals);
     mirroredGauge(r, 'tso_last_issued_physical_ms', 'Physical part (ms since the epoch) of the last timestamp issued', () => source.timestamps().lastIssuedPhysicalMs);
     registerMirroredHistogram(r, `${METRIC_PREFIX}tso_batch_size`, 'Timestamps one TSO request asked for (the callers it served)', () => source.timestamps().batchSizes);

@@ -34,6 +34,7 @@ t.test('a reader waits for a live lock, then resolves it once expired: rolled ba
   t.same(allLocks(fixture), [], 'the primary and the secondary lock are gone');
   t.same(await fixture.ranges.checkTxn({ primary: key('a'), startTs, rollbackIfExpired: false }), { status: 'rolled-back' });
   t.equal(await balance(fixture, 'a'), 100);
+  t.same(fixture.txnStats.lockResolutions, { 'rolled-forward': 0, 'rolled-back': 1 }, 'the resolver counted one lock rolled back');
 });
 
 t.test('a reader rolls forward a transaction whose primary committed but whose secondaries did not', async (t) => {
@@ -45,6 +46,7 @@ t.test('a reader rolls forward a transaction whose primary committed but whose s
   fixture.wall.ms += TTL_MS;
   t.equal(await balance(fixture, 'x', commitTs - 1n), 100, 'below commitTs the old version');
   t.same(allLocks(fixture), [], 'resolved by the read below commitTs, since startTs <= readTs');
+  t.same(fixture.txnStats.lockResolutions, { 'rolled-forward': 1, 'rolled-back': 0 }, 'the resolver counted one lock rolled forward');
   t.equal(await balance(fixture, 'x', commitTs), 101, 'rolled forward at the primary commitTs');
   t.equal(await balance(fixture, 'a', commitTs), 101);
 });
@@ -56,6 +58,7 @@ t.test('a reader below the start timestamp ignores the lock', async (t) => {
   t.ok(before + 2n < startTs);
   t.equal(await balance(fixture, 'x', startTs - 1n), 100, 'answered at once though the lock is live');
   t.same(allLocks(fixture).sort(), ['a', 'x']);
+  t.same(fixture.txnStats.lockResolutions, { 'rolled-forward': 0, 'rolled-back': 0 }, 'nothing resolved, nothing counted');
 });
 
 t.test('a scan resolves the locks in its span', async (t) => {

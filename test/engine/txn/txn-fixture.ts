@@ -11,6 +11,7 @@ import { RocksDbStore } from '../../../engine/storage/rocksdb/rocksdb-store.js';
 import { GroupCommitter } from '../../../engine/storage/group-commit.js';
 import { LocalRanges } from '../../../engine/range/local-ranges.js';
 import { TxnCoordinator, type CoordinatorOptions } from '../../../engine/txn/coordinator.js';
+import { TxnStats } from '../../../engine/txn/txn-stats.js';
 import type { MutationsOf, TransactAction } from '../../../engine/txn/transact-write.js';
 import { ExpressionContext, parseCondition, parseUpdate } from '../../../engine/expressions/index.js';
 import type { Item } from '../../../engine/types.js';
@@ -32,6 +33,8 @@ export interface TxnFixture {
   clock: { now(): Promise<bigint>; last: bigint };
   /** The wall clock of lock expiry, when the test drives it. */
   wall: { ms: number };
+  /** What the replicas' lock resolver counted (kept across reopen). */
+  txnStats: TxnStats;
   coordinator(options?: CoordinatorOptions): TxnCoordinator;
   /** Closes the store and opens it again with fresh replicas (lock tables rebuilt from disk). */
   reopen(): Promise<void>;
@@ -47,6 +50,7 @@ export async function openFixture(t: Test, options: FixtureOptions = {}): Promis
   const dir = await mkdtemp(join(tmpdir(), 'txn-test-'));
   const wall = { ms: 1_000_000 };
   const nowMs = options.realWallClock === true ? Date.now : () => wall.ms;
+  const txnStats = new TxnStats();
   const clock = {
     last: 0n,
     async now() {
@@ -64,6 +68,7 @@ export async function openFixture(t: Test, options: FixtureOptions = {}): Promis
       end: END,
       mutationsOf: options.mutationsOf ?? itemOnly,
       nowMs,
+      txnStats,
     });
     return { store, committer, ranges };
   };
@@ -73,6 +78,7 @@ export async function openFixture(t: Test, options: FixtureOptions = {}): Promis
     ranges: opened.ranges,
     clock,
     wall,
+    txnStats,
     coordinator: (coordinatorOptions = {}) => new TxnCoordinator(fixture.ranges, clock, { nowMs, ...coordinatorOptions }),
     async reopen() {
       await opened.committer.close();

@@ -4,6 +4,7 @@ import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from '../../.
 import { NodeMetrics, type NodeStatsSource } from '../../../server/metrics/node-metrics.js';
 import { UNKNOWN_OPERATION_XML } from '../../../server/app.js';
 import { BucketCounts } from '../../../tso/bucket-counts.js';
+import { TxnStats } from '../../../engine/txn/txn-stats.js';
 import { dynamoHeaders, dynamoRequest, testApp } from '../protocol/helpers.js';
 
 const idleStats: NodeStatsSource = {
@@ -12,6 +13,7 @@ const idleStats: NodeStatsSource = {
   background: () => ({ gcPasses: 0, gcVersionsDeleted: 0, ttlPasses: 0, ttlItemsDeleted: 0 }),
   timestamps: () => ({ ceilingRenewals: 0, lastIssuedPhysicalMs: 0, batchSizes: new BucketCounts([1]), waitsMs: new BucketCounts([1]) }),
   dataDirBytes: async () => 0,
+  transactions: () => new TxnStats(),
 };
 
 const RANGE: RangeStatus = { rangeId: 7, start: '', end: 'ff', leader: 1, replicas: [1], applied: 3, approximateBytes: 10, locks: 0 };

@@ -157,3 +157,31 @@ t.test('TSO batch sizes and waits move as timestamps are drawn', async (t) => {
   }
   t.match(after, /^# TYPE rangedb_tso_wait_seconds histogram$/m, 'exported as a histogram');
 });
+
+t.test('transaction commits and aborts by reason', async (t) => {
+  const node = await startNode(t);
+  t.equal((await dynamoRequest(node.app, 'CreateTable', TABLE)).statusCode, 200);
+  const before = await scrape(node.app);
+  t.equal(sampleValue(before, 'rangedb_txn_commits_total'), 0);
+  t.equal(sampleValue(before, 'rangedb_txn_aborts_total', { reason: 'ConditionalCheckFailed' }), 0, 'every reason is exported before it happens');
+  t.equal(sampleValue(before, 'rangedb_txn_lock_resolutions_total', { outcome: 'rolled-forward' }), 0);
+
+  const put = (pk: string) => ({ Put: { TableName: 'metrics', Item: { pk: { S: pk } } } });
+  t.equal((await dynamoRequest(node.app, 'TransactWriteItems', { TransactItems: [put('a'), put('b')] })).statusCode, 200);
+  const afterCommit = await scrape(node.app);
+  t.equal(sampleValue(afterCommit, 'rangedb_txn_commits_total'), 1, 'one TransactWriteItems committed');
+
+  const failing = {
+    TransactItems: [
+      put('c'),
+      { ConditionCheck: { TableName: 'metrics', Key: { pk: { S: 'missing' } }, ConditionExpression: 'attribute_exists(pk)' } },
+    ],
+  };
+  const refused = await dynamoRequest(node.app, 'TransactWriteItems', failing);
+  t.equal(refused.statusCode, 400);
+  t.match(refused.body, /ConditionalCheckFailed/);
+  const afterAbort = await scrape(node.app);
+  t.equal(sampleValue(afterAbort, 'rangedb_txn_commits_total'), 1, 'the cancelled one did not commit');
+  t.equal(sampleValue(afterAbort, 'rangedb_txn_aborts_total', { reason: 'ConditionalCheckFailed' }), 1, 'counted under its reason');
+  t.equal(sampleValue(afterAbort, 'rangedb_txn_aborts_total', { reason: 'TransactionConflict' }), 0, 'and only there');
+});
