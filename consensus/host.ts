@@ -26,7 +26,7 @@ import type { RaftKvStore, RaftKvWrite } from './adapters/kv-port.js';
 import { decodeConfChange } from './conf-change.js';
 import { ConsensusError, InvalidConfigError, RaftInvariantError } from './errors.js';
 import type { Entry, Message, NodeId, Snapshot } from './messages.js';
-import type { RaftConfig, ReadState } from './raft.js';
+import type { RaftConfig, RaftRole, ReadState } from './raft.js';
 import { RawNode, sendableBeforePersist, type Ready } from './raw-node.js';
 import type { Storage } from './storage.js';
 
@@ -91,6 +91,8 @@ interface Group {
   /** A snapshot install is under way; `deferred` is the rest of its Ready. */
   installing: boolean;
   deferred: Ready | undefined;
+  /** The role its last Ready showed (for counting campaigns). */
+  role: RaftRole;
 }
 
 export class DuplicateGroupError extends InvalidConfigError {}
@@ -119,13 +121,25 @@ export interface HostStats {
   /** Snapshot installs under way, and finished (through installSnapshot). */
   snapshotsInstalling: number;
   snapshotsInstalled: number;
+  /** Elections the groups here started: a pre-election, or an election without one (see noticeCampaign). */
+  campaigns: number;
 }
 
 export class RaftHost {
   private readonly groups = new Map<number, Group>();
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
-  readonly stats: HostStats = { flushes: 0, writeBatches: 0, syncedBatches: 0, sends: 0, messages: 0, droppedReads: 0, snapshotsInstalling: 0, snapshotsInstalled: 0 };
+  readonly stats: HostStats = {
+    flushes: 0,
+    writeBatches: 0,
+    syncedBatches: 0,
+    sends: 0,
+    messages: 0,
+    droppedReads: 0,
+    snapshotsInstalling: 0,
+    snapshotsInstalled: 0,
+    campaigns: 0,
+  };
 
   constructor(private readonly opts: RaftHostOptions) {}
 
@@ -141,7 +155,17 @@ export class RaftHost {
       throw new InvalidConfigError(`host is full (${this.groups.size} groups)`);
     }
     const node = new RawNode({ ...config, id: this.opts.nodeId, storage });
-    this.groups.set(groupId, { id: groupId, node, storage, app, waitingReads: [], applied: config.applied ?? 0, installing: false, deferred: undefined });
+    this.groups.set(groupId, {
+      id: groupId,
+      node,
+      storage,
+      app,
+      waitingReads: [],
+      applied: config.applied ?? 0,
+      installing: false,
+      deferred: undefined,
+      role: node.status().softState.role,
+    });
     return node;
   }
 
@@ -210,6 +234,7 @@ export class RaftHost {
       }
       if (!g.node.hasReady()) continue;
       const rd = g.node.ready();
+      this.noticeCampaign(g, rd);
       if (rd.snapshot !== undefined && g.app.installSnapshot !== undefined) this.startInstall(g, rd, rd.snapshot, g.app.installSnapshot);
       else readies.push([g, rd, false]);
     }
@@ -247,6 +272,26 @@ export class RaftHost {
       for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, snapshotsSent.get(m) === true);
       g.node.advance(rd);
     }
+  }
+
+  /**
+   * Counts a campaign the group started, from its Ready (the pure core keeps
+   * no count): the vote requests of a pre-election, or of an election that no
+   * pre-election of this group led to (PreVote off, a leader transfer, a
+   * candidate retrying), or a single voter's leadership, won with nobody to ask.
+   * A pre-election and the election it wins are one campaign. Only a
+   * (pre-)candidate's messages are looked at: a leader's flushes pay nothing.
+   */
+  private noticeCampaign(g: Group, rd: Ready): void {
+    const before = g.role;
+    const role = rd.softState?.role ?? before;
+    g.role = role;
+    if (role === 'leader' && before === 'follower') {
+      this.stats.campaigns++;
+      return;
+    }
+    if (role !== 'pre-candidate' && role !== 'candidate') return;
+    if (rd.messages.some((m) => m.type === 'pre-vote' || (m.type === 'vote' && before !== 'pre-candidate'))) this.stats.campaigns++;
   }
 
   /**

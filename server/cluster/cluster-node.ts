@@ -494,6 +494,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           messages: host.stats.messages,
           proposals: metaMachine.proposals + [...ranges.values()].reduce((sum, r) => sum + r.member.machine.proposals, 0),
           leaderChanges,
+          elections: host.stats.campaigns,
           logCompactions: groupLogs.compactor.stats.compactions,
           snapshotsBuilt: groupLogs.budget.built,
           snapshotsInstalled: host.stats.snapshotsInstalled,

@@ -67,6 +67,8 @@ export interface RaftStats {
   proposals: number;
   /** Times a group on this node saw its leader change. */
   leaderChanges: number;
+  /** Elections (campaigns) the groups on this node started. */
+  elections: number;
   /** Log compactions of the node's meta and range groups, snapshots built (for lagging followers) and installed (from a leader). */
   logCompactions: number;
   snapshotsBuilt: number;
@@ -138,7 +140,8 @@ function registerRaftMetrics(registry: Registry, read: () => RaftStats): void {
   mirroredCounter(registry, 'raft_log_compactions_total', 'Raft log compactions of the meta and range groups', () => read().logCompactions);
   mirroredCounter(registry, 'raft_snapshots_built_total', 'Raft snapshots built for followers behind the compacted log', () => read().snapshotsBuilt);
   mirroredCounter(registry, 'raft_snapshots_installed_total', 'Raft snapshots installed from a leader (this node had fallen behind)', () => read().snapshotsInstalled);
-  mirroredCounter(registry, 'raft_leader_changes_total', 'Leader changes seen by the groups of this node (elections)', () => read().leaderChanges);
+  mirroredCounter(registry, 'raft_leader_changes_total', 'Leader changes seen by the groups of this node', () => read().leaderChanges);
+  mirroredCounter(registry, 'raft_elections_total', 'Elections the groups of this node started (campaigns: a pre-election, or an election without one)', () => read().elections);
 }
 
 export class NodeMetrics {
