@@ -130,6 +130,7 @@ export async function startEmbeddedNode(options: EmbeddedNodeOptions): Promise<E
         const bytes = await dirSize.bytes();
         return engine.ranges.map((range) => ({
           rangeId: range.descriptor.rangeId,
+          table: null,
           start: hex(range.descriptor.start),
           end: hex(range.descriptor.end),
           leader: EMBEDDED_NODE_ID,

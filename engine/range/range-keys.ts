@@ -43,9 +43,14 @@ export interface OwnedSpan extends KeySpan {
   table: TableDefinition | undefined;
 }
 
+/** The store spans of the range's items: head, lock and history keys of its item span, one contiguous span each. */
+export function itemSpans(range: KeySpan): Array<{ gte: Buffer; lt: Buffer }> {
+  return ITEM_PREFIXES.map((prefix) => spanUnder(prefix, range.start, range.end));
+}
+
 /** Every key-value pair the range owns, in store order per family (see the module comment). */
 export async function* rangeOwnedEntries(store: KvStore, range: OwnedSpan): AsyncGenerator<[Buffer, Buffer]> {
-  for (const prefix of ITEM_PREFIXES) yield* store.iterate(spanUnder(prefix, range.start, range.end));
+  for (const span of itemSpans(range)) yield* store.iterate(span);
   for (const recordKey of PRIMARY_RECORDS) {
     const bounds: KvRange = { gte: recordKey(range.start, 0n).subarray(0, -TIMESTAMP_BYTES), lt: recordKey(range.end, 0n).subarray(0, -TIMESTAMP_BYTES) };
     for await (const entry of store.iterate(bounds)) {

@@ -8,6 +8,8 @@
 
 export interface RangeStatus {
   rangeId: number;
+  /** The name of the table whose items the range holds; null for a range of no table (the embedded node's one range holds every table). */
+  table: string | null;
   /** Inclusive start of the item-key span, hex. */
   start: string;
   /** Exclusive end of the item-key span, hex. */
@@ -18,7 +20,11 @@ export interface RangeStatus {
   replicas: number[];
   /** Commands the leader's replica has applied (a Raft applied index in a cluster). */
   applied: number;
-  /** Approximate bytes the range holds on disk. */
+  /**
+   * Approximate bytes the range holds on disk: on a cluster node RocksDB's
+   * estimate for the range's item keys (heads, locks, history) in its files,
+   * so not yet what still sits in the memtable; on an embedded node, the data dir.
+   */
   approximateBytes: number;
   /** Keys locked by unfinished two-phase transactions (this node's replica). */
   locks: number;

@@ -44,6 +44,7 @@ export function formatNodes(nodes: readonly NodeInfo[]): string {
 export function formatRanges(ranges: readonly RangeStatus[]): string {
   const rows = ranges.map((range) => [
     String(range.rangeId),
+    range.table ?? '-',
     shortHex(range.start),
     shortHex(range.end),
     String(range.leader),
@@ -52,7 +53,7 @@ export function formatRanges(ranges: readonly RangeStatus[]): string {
     formatBytes(range.approximateBytes),
     String(range.locks),
   ]);
-  return table(['RANGE', 'START', 'END', 'LEADER', 'REPLICAS', 'APPLIED', 'SIZE', 'LOCKS'], rows);
+  return table(['RANGE', 'TABLE', 'START', 'END', 'LEADER', 'REPLICAS', 'APPLIED', 'SIZE', 'LOCKS'], rows);
 }
 
 export function formatStatus(nodes: readonly NodeInfo[], ranges: readonly RangeStatus[]): string {

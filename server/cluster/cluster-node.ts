@@ -25,6 +25,7 @@ import { CatalogConflictError, type Catalog, type CatalogChange, type CatalogLog
 import type { TableDefinition } from '../../engine/catalog/table.js';
 import { tableSegmentSpan } from '../../engine/keys/item-key.js';
 import { RangeReplica } from '../../engine/range/replica.js';
+import { itemSpans } from '../../engine/range/range-keys.js';
 import { LockResolver } from '../../engine/txn/resolver.js';
 import { ClusterPath, ROUTING_BACKOFF_MAX_MS, ROUTING_BACKOFF_MIN_MS, ROUTING_DEADLINE_MS } from '../../engine/routing/cluster-path.js';
 import { NotLeaderError, RangeUnavailableError } from '../../engine/routing/errors.js';
@@ -36,6 +37,7 @@ import { TsoServer } from '../../tso/tso-server.js';
 import { TcpTsoChannel } from '../../tso/channel.js';
 import { TsoClient } from '../../tso/tso-client.js';
 import { DirSizeSampler } from '../metrics/dir-size.js';
+import type { RaftGroupStats } from '../metrics/node-metrics.js';
 import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from '../admin/node-status.js';
 import { BUILD_VERSION } from '../admin/build-version.js';
 import {
@@ -63,6 +65,7 @@ import {
 import { LogCompactor, raftLogKeepFromEnv } from './log-compactor.js';
 import { gcSettingsFromEnv } from '../gc-settings.js';
 import { SnapshotBudget } from './snapshotting-storage.js';
+import { applyLagReason } from './readiness.js';
 
 export interface PeerAddress {
   host: string;
@@ -284,6 +287,17 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       ...(meta === undefined ? [] : [{ group: 'meta', node: meta.node, applied: () => meta!.machine.appliedIndex }]),
       ...[...ranges.values()].map((r) => ({ group: `range-${r.member.groupId}`, node: r.member.node, applied: () => r.member.machine.appliedIndex })),
     ];
+    /** Each group as this node sees it now (metrics and readiness): memory only. */
+    const groupStats = (): RaftGroupStats[] =>
+      raftGroups().map(({ group, node, applied }) => ({
+        group,
+        term: node.raft.term,
+        leader: node.raft.lead,
+        commitIndex: node.status().hardState.commit,
+        appliedIndex: applied(),
+        firstIndex: node.raft.log.firstIndex(),
+        logEntries: node.raft.log.lastIndex() - node.raft.log.firstIndex() + 1,
+      }));
     const noticeLeaderChanges = (): void => {
       for (const { group, node } of raftGroups()) {
         const leader = node.raft.lead;
@@ -439,6 +453,10 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       for (const range of ranges.values()) range.member.machine.tick();
       groupLogs.compactor.tick();
       if (++ticks % LEADER_BALANCE_TICKS === 0) handBackLeadership();
+      if (process.env.DEBUG_NODE_LOG_DIR && ticks % 5 === 0) {
+        const links = [...((transport as any).links as Map<number, any>)].map(([id, l]) => `${id}:q${l.queue.length}w${l.writable ? 1 : 0}s${l.socket ? 1 : 0}c${l.connecting ? 1 : 0}t${l.timer ? 1 : 0}`);
+        app?.log.info({ stats: transport.stats, links, flushing: (host as any).flushing !== undefined }, 'DEBUG transport');
+      }
       flush();
       noticeLeaderChanges();
     }, options.tickMs ?? DEFAULT_CLUSTER_TICK_MS);
@@ -480,15 +498,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         dataDirBytes: () => dirSize.bytes(),
         rocksdb: () => store.engineStats(),
         raft: () => ({
-          groups: raftGroups().map(({ group, node, applied }) => ({
-            group,
-            term: node.raft.term,
-            leader: node.raft.lead,
-            commitIndex: node.status().hardState.commit,
-            appliedIndex: applied(),
-            firstIndex: node.raft.log.firstIndex(),
-            logEntries: node.raft.log.lastIndex() - node.raft.log.firstIndex() + 1,
-          })),
+          groups: groupStats(),
           flushes: host.stats.flushes,
           fsyncs: host.stats.syncedBatches,
           messages: host.stats.messages,
@@ -511,6 +521,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         if (metaMachine.leader === 0) return { ready: false, reason: 'the meta group has no leader' };
         const leaderless = [...ranges.values()].filter((r) => r.member.machine.leader === 0).map((r) => r.replica.descriptor.rangeId);
         if (leaderless.length > 0) return { ready: false, reason: `ranges without a leader: ${leaderless.join(', ')}` };
+        const behind = applyLagReason(groupStats());
+        if (behind !== undefined) return { ready: false, reason: behind };
         try {
           await withTimeout(clock.now(), READY_TIMESTAMP_TIMEOUT_MS);
           return { ready: true };
@@ -519,16 +531,22 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         }
       },
       async ranges(): Promise<RangeStatus[]> {
-        return [...ranges.values()].map(({ replica, member }) => ({
-          rangeId: replica.descriptor.rangeId,
-          start: hex(replica.descriptor.start),
-          end: hex(replica.descriptor.end),
-          leader: member.machine.leader,
-          replicas: catalog.range(replica.descriptor.rangeId)?.replicas ?? [],
-          applied: member.machine.appliedIndex,
-          approximateBytes: 0,
-          locks: replica.lockedKeys.length,
-        }));
+        return Promise.all(
+          [...ranges.values()].map(async ({ replica, member }) => {
+            const record = catalog.range(replica.descriptor.rangeId);
+            return {
+              rangeId: replica.descriptor.rangeId,
+              table: (record === undefined ? undefined : catalog.byId(record.tableId)?.name) ?? null,
+              start: hex(replica.descriptor.start),
+              end: hex(replica.descriptor.end),
+              leader: member.machine.leader,
+              replicas: record?.replicas ?? [],
+              applied: member.machine.appliedIndex,
+              approximateBytes: await store.approximateSizeBytes(itemSpans(replica.descriptor)),
+              locks: replica.lockedKeys.length,
+            };
+          }),
+        );
       },
       async nodes(): Promise<NodeInfo[]> {
         const tsoLeader = tso.node.raft.lead;

@@ -46,6 +46,8 @@ export interface Leveldown {
   iterator(options: LeveldownIteratorOptions): LeveldownIterator;
   /** A RocksDB property (`rocksdb.*`), as a string; synchronous. */
   getProperty(property: string): string;
+  /** RocksDB's GetApproximateSizes over [start, end): bytes of SST files only (this binding does not ask for memtables). */
+  approximateSize(start: Buffer, end: Buffer, callback: Callback<number>): void;
 }
 
 const require = createRequire(import.meta.url);

@@ -79,6 +79,23 @@ export class RocksDbStore implements KvStore {
     };
   }
 
+  /**
+   * RocksDB's estimate of the bytes its files hold for the keys of the spans
+   * [gte, lt), summed (GetApproximateSizes: no I/O, read from the files'
+   * index blocks). Keys still in the memtables count only once flushed, as the
+   * binding asks for files alone. Zero once closed, like engineStats.
+   */
+  async approximateSizeBytes(spans: ReadonlyArray<{ gte: Buffer; lt: Buffer }>): Promise<number> {
+    if (this.closed) return 0;
+    try {
+      const sizes = await Promise.all(spans.map((span) => call<number>((cb) => this.db.approximateSize(span.gte, span.lt, cb))));
+      return sizes.reduce((sum, size) => sum + size, 0);
+    } catch (error) {
+      if (this.closed) return 0;
+      throw this.wrap('approximate size', error);
+    }
+  }
+
   /** Native iterators not yet ended (a leak check for tests and metrics). */
   get openIterators(): number {
     return this.iterators;

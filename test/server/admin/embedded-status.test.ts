@@ -49,6 +49,7 @@ t.test('an embedded node reports itself, its range, and readiness', async (t) =>
   t.strictSame(before[0]!.replicas, [EMBEDDED_NODE_ID]);
   t.equal(before[0]!.leader, EMBEDDED_NODE_ID);
   t.ok(before[0]!.approximateBytes > 0);
+  t.equal(before[0]!.table, null, 'the one range holds every table, so it names none');
 
   await server.client.send(
     new CreateTableCommand({
@@ -67,7 +68,7 @@ t.test('an embedded node reports itself, its range, and readiness', async (t) =>
   t.equal(status.code, 0, status.stderr);
   t.match(status.stdout, /NODE\s+ADDRESS\s+VERSION\s+UPTIME\s+ROLE\s+LEADS/);
   t.match(status.stdout, new RegExp(`${EMBEDDED_NODE_ID}\\s+${server.endpoint.replace(/[.]/g, '\\.')}.*embedded\\s+TSO leader, meta leader`));
-  t.match(status.stdout, new RegExp(`RANGE.*\\n.*\\n1\\s+\\(start\\)\\s+f+…\\s+1\\s+1\\s+${after[0]!.applied}\\s`));
+  t.match(status.stdout, new RegExp(`RANGE\\s+TABLE.*\\n.*\\n1\\s+-\\s+\\(start\\)\\s+f+…\\s+1\\s+1\\s+${after[0]!.applied}\\s`));
 });
 
 t.test('status exits 1 with a message when the node cannot be reached', async (t) => {

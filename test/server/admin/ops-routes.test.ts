@@ -16,7 +16,7 @@ const idleStats: NodeStatsSource = {
   transactions: () => new TxnStats(),
 };
 
-const RANGE: RangeStatus = { rangeId: 7, start: '', end: 'ff', leader: 1, replicas: [1], applied: 3, approximateBytes: 10, locks: 0 };
+const RANGE: RangeStatus = { rangeId: 7, table: 'orders', start: '', end: 'ff', leader: 1, replicas: [1], applied: 3, approximateBytes: 10, locks: 0 };
 const NODE: NodeInfo = { nodeId: 1, httpAddress: null, version: '0.0.0', uptimeSeconds: 1, role: 'embedded', tsoLeader: true, metaLeader: true };
 
 /** An app with the ops routes over a status source whose readiness the test sets. */
