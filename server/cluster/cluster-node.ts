@@ -453,10 +453,6 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       for (const range of ranges.values()) range.member.machine.tick();
       groupLogs.compactor.tick();
       if (++ticks % LEADER_BALANCE_TICKS === 0) handBackLeadership();
-      if (process.env.DEBUG_NODE_LOG_DIR && ticks % 5 === 0) {
-        const links = [...((transport as any).links as Map<number, any>)].map(([id, l]) => `${id}:q${l.queue.length}w${l.writable ? 1 : 0}s${l.socket ? 1 : 0}c${l.connecting ? 1 : 0}t${l.timer ? 1 : 0}`);
-        app?.log.info({ stats: transport.stats, links, flushing: (host as any).flushing !== undefined }, 'DEBUG transport');
-      }
       flush();
       noticeLeaderChanges();
     }, options.tickMs ?? DEFAULT_CLUSTER_TICK_MS);
