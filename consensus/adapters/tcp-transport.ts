@@ -3,8 +3,11 @@
  * carrying length-prefixed frames (u32 big-endian length, then a msgpackr
  * body `{ from, envelopes }`), each frame holding every message one flush
  * sends to that peer, for all groups. Delivery is best effort, which Raft
- * tolerates: a full queue drops (send returns false), a broken connection
- * loses what it had in flight, and reconnects use exponential backoff.
+ * tolerates: a full queue drops its oldest frames (a fresh message is worth
+ * more to Raft than a stale one), a broken connection loses what it had in
+ * flight, a peer that is down is queued only its few newest frames (a
+ * restarted node is not flooded with what its leaders sent while it was
+ * away), and reconnects use exponential backoff.
  * It listens on its own port, or (with `listen: false`) is handed inbound
  * sockets by a PeerListener, in which case `preamble` (the protocol byte)
  * starts every outgoing connection.
@@ -18,6 +21,8 @@ import type { NodeId } from '../messages.js';
 export const FRAME_HEADER_BYTES = 4;
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_QUEUED_FRAMES = 1024;
+/** Frames kept for a peer while no connection to it is up (the newest ones). */
+export const DEFAULT_MAX_QUEUED_FRAMES_WHILE_DOWN = 32;
 export const DEFAULT_MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 export const DEFAULT_RECONNECT_MIN_MS = 50;
 export const DEFAULT_RECONNECT_MAX_MS = 2_000;
@@ -29,8 +34,10 @@ export interface PeerAddress {
 
 export interface TcpTransportLimits {
   maxFrameBytes: number;
-  /** Per peer: frames waiting for a connection or for the socket to drain. */
+  /** Per peer: frames waiting for the socket to drain; the oldest are dropped beyond it. */
   maxQueuedFrames: number;
+  /** Per peer, while no connection is up: frames waiting for one (the newest are kept). */
+  maxQueuedFramesWhileDown: number;
   maxQueuedBytes: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -72,23 +79,62 @@ export function encodeFrame(from: NodeId, envelopes: readonly Envelope[], maxFra
   return frameBody(pack({ from, envelopes }), maxFrameBytes);
 }
 
-/** Splits a byte stream into frame bodies. */
+/**
+ * Splits a byte stream into frame bodies. Chunks are kept as they arrive and
+ * each byte is copied at most once, when its frame is complete: appending
+ * every chunk to one growing buffer instead costs the square of a frame's
+ * size (a 64 MiB frame read in 64 KiB chunks is ~32 GB of copying, tens of
+ * seconds with the event loop blocked, and every group on the node loses its
+ * leader meanwhile).
+ */
 export class FrameDecoder {
-  private buffered: Buffer = Buffer.alloc(0);
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  /** The body length of the frame being read, once its header is in. */
+  private frameLength: number | undefined;
 
   constructor(private readonly maxFrameBytes: number) {}
 
   push(chunk: Buffer): Buffer[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+    }
     const frames: Buffer[] = [];
-    while (this.buffered.length >= FRAME_HEADER_BYTES) {
-      const length = this.buffered.readUInt32BE(0);
-      if (length > this.maxFrameBytes) throw new FrameTooLargeError(`incoming frame of ${length} bytes`);
-      if (this.buffered.length < FRAME_HEADER_BYTES + length) break;
-      frames.push(this.buffered.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length));
-      this.buffered = this.buffered.subarray(FRAME_HEADER_BYTES + length);
+    for (;;) {
+      if (this.frameLength === undefined) {
+        if (this.bytes < FRAME_HEADER_BYTES) break;
+        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+        if (length > this.maxFrameBytes) throw new FrameTooLargeError(`incoming frame of ${length} bytes`);
+        this.frameLength = length;
+      }
+      if (this.bytes < this.frameLength) break;
+      frames.push(this.take(this.frameLength));
+      this.frameLength = undefined;
     }
     return frames;
+  }
+
+  /** The next `n` buffered bytes (n <= this.bytes): a view when one chunk holds them, else one copy. */
+  private take(n: number): Buffer {
+    this.bytes -= n;
+    const first = this.chunks[0];
+    if (first !== undefined && first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.chunks[0]!;
+      const used = Math.min(head.length, n - filled);
+      head.copy(out, filled, 0, used);
+      filled += used;
+      if (used === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(used);
+    }
+    return out;
   }
 }
 
@@ -120,17 +166,28 @@ class PeerLink {
     this.backoffMs = limits.reconnectMinMs;
   }
 
+  /** Queues `frame`, dropping the oldest frames beyond the bounds; false if the frame itself cannot be queued. */
   enqueue(frame: Buffer): boolean {
-    if (this.closed) return false;
-    if (this.queue.length >= this.limits.maxQueuedFrames || this.queuedBytes + frame.length > this.limits.maxQueuedBytes) {
+    if (this.closed || frame.length > this.limits.maxQueuedBytes) {
       this.stats.dropped++;
       return false;
     }
     this.queue.push(frame);
     this.queuedBytes += frame.length;
+    this.trimQueue();
     if (this.writable) this.drainQueue();
     else this.ensureConnecting();
     return true;
+  }
+
+  /** Drops the oldest queued frames beyond the bound that applies now (connected or not). */
+  private trimQueue(): void {
+    const connected = this.socket !== undefined && !this.connecting;
+    const maxFrames = connected ? this.limits.maxQueuedFrames : this.limits.maxQueuedFramesWhileDown;
+    while (this.queue.length > maxFrames || this.queuedBytes > this.limits.maxQueuedBytes) {
+      this.queuedBytes -= this.queue.shift()!.length;
+      this.stats.dropped++;
+    }
   }
 
   private ensureConnecting(): void {
@@ -157,6 +214,7 @@ class PeerLink {
       this.socket = undefined;
       this.connecting = false;
       this.writable = false;
+      this.trimQueue();
       this.scheduleReconnect();
     });
   }
@@ -199,6 +257,7 @@ export class TcpTransport extends InboundEndpoint implements HostTransport {
     this.limits = {
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       maxQueuedFrames: DEFAULT_MAX_QUEUED_FRAMES,
+      maxQueuedFramesWhileDown: DEFAULT_MAX_QUEUED_FRAMES_WHILE_DOWN,
       maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
       reconnectMinMs: DEFAULT_RECONNECT_MIN_MS,
       reconnectMaxMs: DEFAULT_RECONNECT_MAX_MS,
