@@ -17,9 +17,14 @@ import { mutationsOf } from '../../../engine/items/range-writes.js';
 import { prewriteOnRange, type TransactAction } from '../../../engine/txn/transact-write.js';
 import type { RangeReplica } from '../../../engine/range/replica.js';
 import type { Item } from '../../../engine/types.js';
+import { NotLeaderError } from '../../../engine/routing/errors.js';
 
 const SETTLE_MS = 30_000;
 const POLL_MS = 50;
+/** Tries of a direct replica call whose range's leadership moves meanwhile (an election on a loaded machine). */
+const LEADER_ATTEMPTS_MAX = 20;
+/** Keys tried to find one on another range than a given one (six ranges: the first few do). */
+const CANDIDATE_KEYS = 50;
 
 async function scrape(endpoint: string): Promise<string> {
   const response = await fetch(`${endpoint}/metrics`);
@@ -87,14 +92,23 @@ t.test('metrics and range status of a cluster', async (t) => {
   });
 
   t.test('lock resolutions: a reader rolls a committed transaction forward and an abandoned one back', async (t) => {
-    const ranges = await ledRanges(cluster, 'orders', 6);
     const engine = cluster.nodes[0]!.engine;
     const table = engine.catalog.require('orders');
     const keyOf = (id: string) => encodeItemKey(table.tableId, { S: id });
-    /** The leader's replica of the range holding `id`. */
-    const leaderReplica = (id: string): RangeReplica => {
-      const status = ranges.find((range) => spanContains({ start: Buffer.from(range.start, 'hex'), end: Buffer.from(range.end, 'hex') }, keyOf(id)))!;
-      return cluster.nodes[status.leader - 1]!.engine.ranges.find((replica) => replica.descriptor.rangeId === status.rangeId)!;
+    const rangeOf = async (id: string): Promise<RangeStatus> =>
+      (await ledRanges(cluster, 'orders', 6)).find((range) => spanContains({ start: Buffer.from(range.start, 'hex'), end: Buffer.from(range.end, 'hex') }, keyOf(id)))!;
+    /** Runs `op` on the leader's replica of the range holding `id`, again on the new leader if leadership moved meanwhile. */
+    const onLeader = async <T>(id: string, op: (replica: RangeReplica) => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        const status = await rangeOf(id);
+        const replica = cluster.nodes[status.leader - 1]!.engine.ranges.find((r) => r.descriptor.rangeId === status.rangeId)!;
+        try {
+          return await op(replica);
+        } catch (error) {
+          if (!(error instanceof NotLeaderError) || attempt >= LEADER_ATTEMPTS_MAX) throw error;
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        }
+      }
     };
     const put = (id: string): TransactAction => {
       const item: Item = { id: { S: id }, v: { S: 'locked' } };
@@ -104,7 +118,9 @@ t.test('metrics and range status of a cluster', async (t) => {
     const abandoned = async (primary: string, ids: string[]): Promise<bigint> => {
       const startTs = await engine.snapshotTimestamp();
       for (const id of ids) {
-        const result = await prewriteOnRange(leaderReplica(id), { startTs, primary: keyOf(primary), expiresAtMs: Date.now() - 1, actions: [put(id)] }, mutationsOf(engine.catalog));
+        const request = { startTs, primary: keyOf(primary), expiresAtMs: Date.now() - 1, actions: [put(id)] };
+        // A prewrite retried with the same startTs rewrites its own lock.
+        const result = await onLeader(id, (replica) => prewriteOnRange(replica, request, mutationsOf(engine.catalog)));
         if (!result.ok) throw new Error(`prewrite of ${id} failed: ${JSON.stringify(result)}`);
       }
       return startTs;
@@ -116,12 +132,14 @@ t.test('metrics and range status of a cluster', async (t) => {
     });
 
     // A primary and a secondary on different ranges; the primary commits, the secondary's lock is left behind.
-    const secondary = Array.from({ length: 50 }, (_, i) => `sec-${i}`).find((id) => leaderReplica(id) !== leaderReplica('pri'))!;
-    t.ok(secondary, 'a key on another range than the primary');
+    const primaryRange = (await rangeOf('pri')).rangeId;
+    let secondary: string | undefined;
+    for (let i = 0; i < CANDIDATE_KEYS && secondary === undefined; i++) if ((await rangeOf(`sec-${i}`)).rangeId !== primaryRange) secondary = `sec-${i}`;
+    if (secondary === undefined) throw new Error(`none of ${CANDIDATE_KEYS} keys is on another range than the primary`);
     const before = await resolutions();
     const startTs = await abandoned('pri', ['pri', secondary]);
     const commitTs = await engine.snapshotTimestamp();
-    await leaderReplica('pri').commitTxn({ startTs, commitTs, itemKeys: [keyOf('pri')], primary: keyOf('pri') });
+    await onLeader('pri', (replica) => replica.commitTxn({ startTs, commitTs, itemKeys: [keyOf('pri')], primary: keyOf('pri') }));
     t.same((await read(secondary))?.v, { S: 'locked' }, 'the reader rolled the secondary forward');
     const forward = await resolutions();
     t.equal(forward.forward, before.forward + 1, 'one lock rolled forward');
@@ -141,9 +159,10 @@ t.test('metrics and range status of a cluster', async (t) => {
     t.ok(before.some((range) => range.table === 'orders'), 'the other table\'s ranges are named too');
     t.ok(before.every((range) => range.table === 'orders' || range.table === 'sized'), 'every range belongs to a table here');
 
-    // One partition, so one range; random bytes, as RocksDB compresses. Enough to overflow the 16 MiB
-    // memtables (each item is also in the Raft log), as the estimate counts files only.
-    const ITEMS = 80;
+    // One partition, so one range; random bytes, as RocksDB compresses. Enough to overflow a node's
+    // 16 MiB memtable once (each item is written three times: Raft log, head, version), as the
+    // estimate counts files only.
+    const ITEMS = 24;
     const ITEM_BYTES = 300 * 1024;
     for (let i = 0; i < ITEMS; i++) {
       await client.send(new PutItemCommand({ TableName: 'sized', Item: { pk: { S: 'big' }, sk: { N: String(i) }, blob: { B: randomBytes(ITEM_BYTES) } } }));
