@@ -145,15 +145,34 @@ export const LOCKS_SETTLE_MS = 15_000;
 
 /**
  * The ranges that still hold transaction locks on these nodes, as `node <id>
- * range <id>: <count>` lines, once none is left or `settleMs` has passed.
+ * range <id>: <count> (...)` lines, once none is left or `settleMs` has passed.
  */
 export async function lockedRanges(nodes: readonly ClusterNodeInfo[], settleMs = LOCKS_SETTLE_MS): Promise<string[]> {
   const deadline = Date.now() + settleMs;
   for (;;) {
+    const views = await Promise.all(
+      nodes.map(async (node) => {
+        const body = (await (await fetch(`${node.endpoint}/admin/ranges`)).json()) as {
+          ranges: Array<{ rangeId: number; locks: number; leader: number; applied: number }>;
+        };
+        const metrics = await (await fetch(`${node.endpoint}/metrics`)).text();
+        return { nodeId: node.nodeId, ranges: body.ranges, metrics };
+      }),
+    );
+    // Each locked replica is reported with every node's applied and commit index of its group,
+    // so a failure tells a follower that is not sent entries (commit behind), one that does not
+    // apply them (applied behind commit) and a lock table that went wrong (both level).
+    const commitIndex = (metrics: string, rangeId: number) =>
+      new RegExp(`^rangedb_raft_commit_index\\{group="range-${rangeId}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? '-';
+    const applied = (rangeId: number) =>
+      views
+        .map((v) => `n${v.nodeId}=${v.ranges.find((r) => r.rangeId === rangeId)?.applied ?? '-'}/${commitIndex(v.metrics, rangeId)}`)
+        .join(' ');
     const locked: string[] = [];
-    for (const node of nodes) {
-      const body = (await (await fetch(`${node.endpoint}/admin/ranges`)).json()) as { ranges: Array<{ rangeId: number; locks: number }> };
-      for (const range of body.ranges) if (range.locks > 0) locked.push(`node ${node.nodeId} range ${range.rangeId}: ${range.locks}`);
+    for (const view of views) {
+      for (const range of view.ranges) {
+        if (range.locks > 0) locked.push(`node ${view.nodeId} range ${range.rangeId}: ${range.locks} (leader n${range.leader}; applied/commit ${applied(range.rangeId)})`);
+      }
     }
     if (locked.length === 0 || Date.now() >= deadline) return locked;
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
