@@ -51,6 +51,12 @@ export interface TableDefinition {
   /** When the provisioned throughput last went up or down, in epoch seconds. */
   lastIncreaseSec?: number;
   lastDecreaseSec?: number;
+  /**
+   * When PAY_PER_REQUEST was last set (at creation or by UpdateTable), in epoch seconds.
+   * Once a table has been on demand, DynamoDB keeps reporting a BillingModeSummary,
+   * also after it is switched back to PROVISIONED.
+   */
+  lastPayPerRequestSec?: number;
 }
 
 export function hashKeyOf(table: TableDefinition, index?: IndexDefinition): KeyAttribute {
@@ -130,10 +136,10 @@ export function describeTable(table: TableDefinition, options: DescribeOptions):
   const globals = (table.indexes ?? []).filter((index) => index.kind === 'global');
   if (locals.length > 0) description.LocalSecondaryIndexes = locals.map(describeIndex);
   if (globals.length > 0) description.GlobalSecondaryIndexes = globals.map(describeIndex);
-  if (table.billingMode === 'PAY_PER_REQUEST') {
+  if (table.billingMode === 'PAY_PER_REQUEST' || table.lastPayPerRequestSec !== undefined) {
     description.BillingModeSummary = {
-      BillingMode: 'PAY_PER_REQUEST',
-      LastUpdateToPayPerRequestDateTime: table.createdAtSec,
+      BillingMode: table.billingMode,
+      LastUpdateToPayPerRequestDateTime: table.lastPayPerRequestSec ?? table.createdAtSec,
     };
   }
   return description;

@@ -74,9 +74,13 @@ export function updateTable(deps: OperationDeps): OperationHandler {
     const nowSec = Date.now() / 1000;
     const table = await deps.engine.catalog.update(request.TableName, (current) => {
       const next = { ...current, billingMode: billing };
+      if (current.billingMode === 'PAY_PER_REQUEST' && current.lastPayPerRequestSec === undefined) {
+        next.lastPayPerRequestSec = current.createdAtSec;
+      }
       if (billing === 'PAY_PER_REQUEST') {
         next.readCapacityUnits = 0;
         next.writeCapacityUnits = 0;
+        if (current.billingMode !== 'PAY_PER_REQUEST') next.lastPayPerRequestSec = nowSec;
       } else if (throughput !== undefined) {
         const up = throughput.ReadCapacityUnits > current.readCapacityUnits || throughput.WriteCapacityUnits > current.writeCapacityUnits;
         const down = throughput.ReadCapacityUnits < current.readCapacityUnits || throughput.WriteCapacityUnits < current.writeCapacityUnits;

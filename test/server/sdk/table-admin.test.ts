@@ -3,6 +3,7 @@ import {
   CreateTableCommand,
   DescribeEndpointsCommand,
   DescribeLimitsCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   GetItemCommand,
   ListTagsOfResourceCommand,
@@ -87,6 +88,20 @@ t.test('UpdateTable changes throughput, billing mode and deletion protection', a
   t.ok(raised.TableDescription?.ProvisionedThroughput?.LastIncreaseDateTime instanceof Date);
   const onDemand = await server.client.send(new UpdateTableCommand({ TableName: 'admin', BillingMode: 'PAY_PER_REQUEST' }));
   t.equal(onDemand.TableDescription?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
+  // The switch time, not the creation time (the table was created PROVISIONED).
+  const switchedAt = onDemand.TableDescription?.BillingModeSummary?.LastUpdateToPayPerRequestDateTime;
+  t.ok(switchedAt instanceof Date && switchedAt.getTime() > onDemand.TableDescription!.CreationDateTime!.getTime());
+  // Back to PROVISIONED: a table that has been on demand keeps its BillingModeSummary.
+  const provisioned = await server.client.send(
+    new UpdateTableCommand({
+      TableName: 'admin',
+      BillingMode: 'PROVISIONED',
+      ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 3 },
+    }),
+  );
+  t.same(provisioned.TableDescription?.BillingModeSummary, { BillingMode: 'PROVISIONED', LastUpdateToPayPerRequestDateTime: switchedAt });
+  const described = await server.client.send(new DescribeTableCommand({ TableName: 'admin' }));
+  t.same(described.Table?.BillingModeSummary, { BillingMode: 'PROVISIONED', LastUpdateToPayPerRequestDateTime: switchedAt });
   await server.client.send(new UpdateTableCommand({ TableName: 'admin', DeletionProtectionEnabled: true }));
   await t.rejects(server.client.send(new DeleteTableCommand({ TableName: 'admin' })), { name: 'ResourceInUseException' });
   await server.client.send(new UpdateTableCommand({ TableName: 'admin', DeletionProtectionEnabled: false }));
