@@ -9,7 +9,7 @@ import { ValidationError } from '../../../engine/errors.js';
 import { evaluateCondition, type ConditionAst, type ProjectionAst } from '../../../engine/expressions/index.js';
 import { shapeItem } from './projection.js';
 import { itemSizeBytes } from '../../../engine/attributes/size.js';
-import { indexKeyAttributes } from '../../../engine/items/secondary-index.js';
+import { indexKeyAttributes, projectForIndex } from '../../../engine/items/secondary-index.js';
 import { itemKeyOfKey, keyOf } from '../../../engine/items/item-key.js';
 import type { Engine } from '../../../engine/engine.js';
 import { indexOf, type IndexDefinition, type TableDefinition } from '../../../engine/catalog/table.js';
@@ -27,6 +27,8 @@ export interface PageRequest {
   keyAttributes: readonly string[];
   /** Reads the whole item for an index entry that does not project it all (local indexes). */
   fetchItem?: (entry: Item, readTs: bigint) => Promise<Item | undefined>;
+  /** Cuts a fetched item back to the index's projection (after the filter saw the whole item). */
+  reproject?: (item: Item) => Item;
   span: { start: Buffer; end: Buffer };
   reverse: boolean;
   limit: number | undefined;
@@ -55,10 +57,17 @@ export function readTargetPage(
   request: ReadRequest,
   scope: { span: { start: Buffer; end: Buffer }; reverse: boolean; filter: ConditionAst | undefined; projection: ProjectionAst | undefined },
 ): Promise<Record<string, unknown>> {
+  // A local index reads attributes it does not project from the table, as
+  // DynamoDB does, when the projection, AttributesToGet or filter names one.
+  const index = target.index;
+  const fetchOthers = !target.fetchFromTable && index !== undefined && namesUnprojectedAttribute(table, index, scope, request);
+  const fetch = target.fetchFromTable || fetchOthers;
+  const defaultShape = scope.projection === undefined && request.AttributesToGet === undefined && request.Select !== 'ALL_ATTRIBUTES';
   return readPage(deps.engine, {
     table,
     keyAttributes: target.keyAttributes,
-    ...(target.fetchFromTable ? { fetchItem: fetchFromTable(deps, table) } : {}),
+    ...(fetch ? { fetchItem: fetchFromTable(deps, table) } : {}),
+    ...(fetchOthers && defaultShape ? { reproject: (item: Item) => projectForIndex(table, index, item) } : {}),
     ...scope,
     limit: request.Limit,
     attributesToGet: request.AttributesToGet,
@@ -84,7 +93,8 @@ export async function readPage(engine: Engine, request: PageRequest): Promise<Re
   // DynamoDB reports a LastEvaluatedKey whenever the page stopped at a limit.
   const atLimit = stoppedEarly || (request.limit !== undefined && evaluated.length >= request.limit);
   const fetched = request.fetchItem === undefined ? evaluated : await fetchAll(evaluated, request.fetchItem, readTs);
-  const matching = request.filter === undefined ? fetched : fetched.filter((item) => evaluateCondition(request.filter!, item));
+  const filtered = request.filter === undefined ? fetched : fetched.filter((item) => evaluateCondition(request.filter!, item));
+  const matching = request.reproject === undefined ? filtered : filtered.map(request.reproject);
   const response: Record<string, unknown> = {};
   if (request.select !== 'COUNT') response.Items = matching.map((item) => shapeItem(item, request.projection, request.attributesToGet));
   response.Count = matching.length;
@@ -95,6 +105,31 @@ export async function readPage(engine: Engine, request: PageRequest): Promise<Re
   const capacity = consumedCapacity(request.returnConsumedCapacity, () => ({ tableName: request.table.name, units }));
   if (capacity !== undefined) response.ConsumedCapacity = capacity;
   return response;
+}
+
+/**
+ * Whether a read of a local index that does not project ALL names a top-level
+ * attribute outside the index's projection (global indexes never fetch).
+ */
+function namesUnprojectedAttribute(
+  table: TableDefinition,
+  index: IndexDefinition,
+  scope: { filter: ConditionAst | undefined; projection: ProjectionAst | undefined },
+  request: ReadRequest,
+): boolean {
+  if (index.kind !== 'local' || index.projection.ProjectionType === 'ALL' || (request.Select === 'COUNT' && scope.filter === undefined)) {
+    return false;
+  }
+  const projected = new Set(indexKeyAttributes(table, index).map((a) => a.name));
+  if (index.projection.ProjectionType === 'INCLUDE') for (const name of index.projection.NonKeyAttributes ?? []) projected.add(name);
+  const named = new Set<string>(request.AttributesToGet ?? []);
+  for (const path of scope.projection ?? []) {
+    const first = path.elements[0];
+    if (first?.kind === 'key') named.add(first.name);
+  }
+  if (scope.filter !== undefined) for (const name of conditionPathHeads(scope.filter)) named.add(name);
+  for (const name of named) if (!projected.has(name)) return true;
+  return false;
 }
 
 /** Reads an index entry's whole item from the table, at the page's timestamp. */

@@ -119,6 +119,36 @@ t.test('a local index orders one partition by another attribute and can fetch wh
   t.same(seen, ['o2', 'o3', 'o1'], 'paging through an index with LastEvaluatedKey');
 });
 
+t.test('a local index fetches attributes it does not project when a read names them', async (t) => {
+  const query = (extra: Partial<ConstructorParameters<typeof QueryCommand>[0]>) =>
+    server.client.send(
+      new QueryCommand({
+        TableName: 'orders',
+        IndexName: 'by-total',
+        KeyConditionExpression: 'customer = :c',
+        ...extra,
+        ExpressionAttributeValues: { ':c': { S: 'ann' }, ...extra.ExpressionAttributeValues },
+      }),
+    );
+  const projected = await query({ ProjectionExpression: 'orderId, secret' });
+  t.same(projected.Items?.[0], { orderId: { S: 'o2' }, secret: { S: 'not projected' } }, 'ProjectionExpression');
+  const legacy = await server.client.send(
+    new QueryCommand({
+      TableName: 'orders',
+      IndexName: 'by-total',
+      KeyConditions: { customer: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'ann' }] } },
+      AttributesToGet: ['secret'],
+    }),
+  );
+  t.same(legacy.Items?.[0], { secret: { S: 'not projected' } }, 'AttributesToGet');
+  const filtered = await query({ FilterExpression: 'secret = :s', ExpressionAttributeValues: { ':s': { S: 'not projected' } } });
+  t.same(ids(filtered.Items), ['o2', 'o3', 'o1'], 'the filter sees the table item');
+  t.equal(filtered.Items?.[0]?.secret, undefined, 'and the result keeps the index projection');
+  t.equal(filtered.Items?.[0]?.note?.S, 'note o2');
+  const counted = await query({ Select: 'COUNT', FilterExpression: 'secret = :s', ExpressionAttributeValues: { ':s': { S: 'not projected' } } });
+  t.equal(counted.Count, 3);
+});
+
 t.test('writes keep the indexes in step: updates move entries, deletes and transactions too', async (t) => {
   const openOf = async () =>
     ids(
