@@ -8,6 +8,7 @@ import { describeTable, type BillingMode, type IndexDefinition, type ProjectionT
 import type { AttributeDefinition, KeySchemaElement } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
+import { MAX_TAGS_PER_RESOURCE } from './tags.js';
 
 interface Throughput {
   ReadCapacityUnits: number;
@@ -30,6 +31,16 @@ interface CreateTableRequest {
   LocalSecondaryIndexes?: IndexRequest[];
   GlobalSecondaryIndexes?: IndexRequest[];
   DeletionProtectionEnabled?: boolean;
+  Tags?: Array<{ Key: string; Value: string }>;
+}
+
+/** CreateTable's Tags, merged by key as TagResource merges them, within the same limit. */
+function tagsOf(request: CreateTableRequest): Array<{ Key: string; Value: string }> {
+  const merged = new Map((request.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+  if (merged.size > MAX_TAGS_PER_RESOURCE) {
+    throw new ValidationError(`The number of tags exceeds the limit of ${MAX_TAGS_PER_RESOURCE}`);
+  }
+  return [...merged].map(([Key, Value]) => ({ Key, Value }));
 }
 
 /** DynamoDB's per-table limits on secondary indexes. */
@@ -46,6 +57,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
     const throughput = validateBilling(request);
     validateKeySchema(request);
     const indexes = validateIndexes(request, throughput);
+    const tags = tagsOf(request);
     const table = await deps.engine.catalog.create({
       tableUuid: randomUUID(),
       name: request.TableName,
@@ -60,6 +72,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
       createdAtSec: Date.now() / 1000,
       deletionProtection: request.DeletionProtectionEnabled ?? false,
       ...(indexes.length > 0 ? { indexes } : {}),
+      ...(tags.length > 0 ? { tags } : {}),
     });
     return {
       TableDescription: describeTable(table, {

@@ -112,6 +112,26 @@ t.test('UpdateTable changes throughput, billing mode and deletion protection', a
   });
 });
 
+t.test('CreateTable keeps its Tags', async (t) => {
+  const created = await server.client.send(
+    new CreateTableCommand({
+      TableName: 'tagged-at-birth',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      Tags: [
+        { Key: 'team', Value: 'a' },
+        { Key: 'env', Value: 'dev' },
+      ],
+    }),
+  );
+  const listed = await server.client.send(new ListTagsOfResourceCommand({ ResourceArn: created.TableDescription!.TableArn! }));
+  t.same(listed.Tags, [
+    { Key: 'team', Value: 'a' },
+    { Key: 'env', Value: 'dev' },
+  ]);
+});
+
 t.test('DescribeLimits and DescribeEndpoints', async (t) => {
   const limits = await server.client.send(new DescribeLimitsCommand({}));
   t.equal(limits.TableMaxReadCapacityUnits, 40000);
