@@ -310,9 +310,14 @@ export class ReplicatedStateMachine implements GroupApplication {
     entries.forEach((entry, i) => this.settle(entry, results[i]));
   }
 
-  /** An apply failed: the group stops applying, and its pending proposals fail. */
+  /**
+   * An apply failed: the group stops applying, and its pending proposals fail.
+   * Not reported once the group is closed: an apply still in flight then fails
+   * because the node is shutting down (its store closing), which is no fault;
+   * a restart applies again from the stored applied index.
+   */
   private fail(error: unknown): void {
-    if (this.failed !== undefined) return;
+    if (this.failed !== undefined || this.closed) return;
     this.failed = error;
     this.opts.onApplyError?.(error);
     for (const p of this.pending.values()) p.reject(error instanceof Error ? error : new Error(String(error)));

@@ -569,7 +569,10 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           try {
             await serving.close();
             for (const close of closers.reverse()) await close();
-            for (const range of ranges.values()) range.member.machine.close();
+            const machines = [metaMachine, ...[...ranges.values()].map((range) => range.member.machine)];
+            for (const machine of machines) machine.close();
+            // An apply already in flight finishes before the store closes under it.
+            await Promise.all(machines.map((machine) => machine.caughtUp()));
             await host.flush().catch(() => undefined);
             await committer.close();
             await store.close();

@@ -3,7 +3,8 @@
  * the entries queued before it are applied first, none queued after it starts
  * before the install has finished, and exclusive work (a snapshot build, a
  * compaction) sees exactly the applied index it runs at. A failed install
- * stops the group.
+ * stops the group; an apply that fails only because the group closed (the
+ * node shutting down) is no fault.
  */
 import t from 'tap';
 import type { Entry, Snapshot } from '../../../consensus/messages.js';
@@ -63,4 +64,32 @@ t.test('a failed install stops the group: nothing after it applies', async (t) =
   t.same(events, ['apply 1 start', 'apply 1 end', 'install 10 start (0 raft writes)']);
   t.equal(errors.length, 1, 'the failure is reported');
   await t.rejects(machine.runExclusive(async () => 'never'), /disk full/, 'exclusive work fails too');
+});
+
+t.test('an apply in flight when the group closes may fail without stopping the node; closing waits for it', async (t) => {
+  const events: string[] = [];
+  const errors: unknown[] = [];
+  let storeOpen = true;
+  const machine = new ReplicatedStateMachine(
+    {
+      async apply() {
+        throw new Error('entries without data are skipped');
+      },
+      async skip(index) {
+        events.push(`apply ${index} start`);
+        await tick();
+        if (!storeOpen) throw new Error('database is not open');
+        events.push(`apply ${index} end`);
+      },
+    },
+    { kick: () => undefined, onApplyError: (e) => errors.push(e) },
+  );
+  machine.applyEntry(entry(1));
+  machine.applyEntry(entry(2));
+  machine.close(); // the node shuts down while entry 1 is being written
+  storeOpen = false;
+  machine.applyEntry(entry(3));
+  await machine.caughtUp();
+  t.same(events, ['apply 1 start'], 'nothing applies after the close');
+  t.same(errors, [], 'the failure of the apply in flight is not reported as a fault');
 });
