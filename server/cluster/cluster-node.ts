@@ -569,6 +569,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           try {
             await serving.close();
             for (const close of closers.reverse()) await close();
+            // A range still opening (a table created just before) opens on the open store and closes with the rest.
+            await rangeOpening;
             const machines = [metaMachine, ...[...ranges.values()].map((range) => range.member.machine)];
             for (const machine of machines) machine.close();
             // An apply already in flight finishes before the store closes under it.
