@@ -187,7 +187,8 @@ export class TsoClient implements TimestampSource {
   private async fetch(batch: Caller[]): Promise<void> {
     this.stats.requests++;
     let backoffMs = this.o.backoffMinMs;
-    let lastError: Error = new TsoUnavailableError('no TSO replica answered');
+    // Built only when no attempt succeeds: an Error's stack capture was ~6% of an embedded put's CPU.
+    let lastError: Error | undefined;
     for (let attempt = 0; attempt < this.o.maxAttempts && !this.closed; attempt++) {
       if (batch.every((c) => c.settled)) return; // everyone gave up: do not burn a range
       this.stats.attempts++;
@@ -222,7 +223,8 @@ export class TsoClient implements TimestampSource {
         backoffMs = Math.min(backoffMs * 2, this.o.backoffMaxMs);
       }
     }
-    for (const c of batch) settle(c, lastError);
+    const failure = lastError ?? new TsoUnavailableError('no TSO replica answered');
+    for (const c of batch) settle(c, failure);
   }
 
   private rotateTarget(): void {
