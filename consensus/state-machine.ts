@@ -129,6 +129,11 @@ export class ReplicatedStateMachine implements GroupApplication {
   /** Entries this replica proposed. */
   proposals = 0;
 
+  /** Proposals waiting to be applied here (at MAX_PENDING_PROPOSALS new ones are refused). */
+  get pendingProposals(): number {
+    return this.pending.size;
+  }
+
   constructor(
     private readonly machine: StateMachine,
     private readonly opts: ReplicatedStateMachineOptions,

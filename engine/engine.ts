@@ -12,6 +12,7 @@ import { purgeDroppedTables } from './catalog/table-purger.js';
 import type { TableDefinition } from './catalog/table.js';
 import type { ItemWrite, WriteOutcome } from './items/item-write.js';
 import { LocalCommandLog, RangeReplica, type BatchWriter } from './range/replica.js';
+import { InternalError } from './errors.js';
 import type { GcCursor } from './mvcc/gc.js';
 import type { VisibleItem } from './mvcc/mvcc.js';
 import { TtlSweeper } from './items/ttl-sweeper.js';
@@ -24,8 +25,13 @@ import { SingleRangePath, type DataPath } from './routing/data-path.js';
 
 export interface EngineOptions {
   store: KvStore;
-  /** The durable write path (the group committer over `store`). */
-  log: BatchWriter;
+  /**
+   * The durable write path of the default data path (one range over the
+   * keyspace whose commands are written straight through it, a group
+   * committer for instance); unused with `dataPath`, where the ranges carry
+   * their own logs (Raft groups).
+   */
+  log?: BatchWriter;
   clock: TimestampSource;
   /** How the catalog's changes are replicated (default: applied at once to `store`). */
   catalog?: CatalogOptions;
@@ -66,7 +72,7 @@ export interface BackgroundStats {
   ttlItemsDeleted: number;
 }
 
-const WHOLE_KEYSPACE = { start: Buffer.alloc(0), end: Buffer.alloc(64, 0xff) };
+export const WHOLE_KEYSPACE = { start: Buffer.alloc(0), end: Buffer.alloc(64, 0xff) };
 
 export class Engine {
   private readonly path: DataPath;
@@ -92,6 +98,7 @@ export class Engine {
     if (options.dataPath !== undefined) {
       this.path = options.dataPath(catalog);
     } else {
+      if (options.log === undefined) throw new InternalError('Engine.open needs a log or a dataPath');
       const log = new LocalCommandLog(options.log);
       const range = new RangeReplica({ rangeId: 1, ...WHOLE_KEYSPACE, generation: 1 }, options.store, log, options.clock);
       log.bind(range);

@@ -15,13 +15,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RaftHost } from '../../consensus/host.js';
-import type { RawNode } from '../../consensus/raw-node.js';
 import { TcpTransport } from '../../consensus/adapters/tcp-transport.js';
 import { PEER_PROTOCOL, PeerListener, peerPreamble } from '../../consensus/adapters/peer-listener.js';
 import { RpcClient, RpcServer } from '../../consensus/adapters/rpc.js';
-import { GroupCommitter } from '../../engine/storage/group-commit.js';
 import { Engine } from '../../engine/engine.js';
-import { CatalogConflictError, type Catalog, type CatalogChange, type CatalogLog, type RangeRecord } from '../../engine/catalog/catalog.js';
+import { type Catalog, type CatalogChange, type CatalogLog, type RangeRecord } from '../../engine/catalog/catalog.js';
 import type { TableDefinition } from '../../engine/catalog/table.js';
 import { tableSegmentSpan } from '../../engine/keys/item-key.js';
 import { RangeReplica } from '../../engine/range/replica.js';
@@ -37,7 +35,6 @@ import { TsoServer } from '../../tso/tso-server.js';
 import { TcpTsoChannel } from '../../tso/channel.js';
 import { TsoClient } from '../../tso/tso-client.js';
 import { DirSizeSampler } from '../metrics/dir-size.js';
-import type { RaftGroupStats } from '../metrics/node-metrics.js';
 import type { NodeInfo, NodeStatusSource, RangeStatus, Readiness } from '../admin/node-status.js';
 import { BUILD_VERSION } from '../admin/build-version.js';
 import {
@@ -58,13 +55,12 @@ import {
   RangeStateMachine,
   openGroup,
   proposeCatalogChange,
+  settleCatalogChange,
   type CatalogChangeResult,
-  type GroupLogs,
   type GroupMember,
 } from './replicated-groups.js';
-import { LogCompactor, raftLogKeepFromEnv } from './log-compactor.js';
+import { GroupWatch, flushDriver, groupLogsFor } from './raft-driver.js';
 import { gcSettingsFromEnv } from '../gc-settings.js';
-import { SnapshotBudget } from './snapshotting-storage.js';
 import { applyLagReason } from './readiness.js';
 
 export interface PeerAddress {
@@ -99,7 +95,6 @@ export const DEFAULT_CLUSTER_TICK_MS = 20;
 export const LEADER_BALANCE_TICKS = 100;
 /** Timeout of one meta RPC attempt; the whole change has the routing deadline. */
 const META_CALL_TIMEOUT_MS = 3_000;
-const CATALOG_CATCH_UP_MS = 10_000;
 /** How long a catalog change waits for the other members to apply it before answering. */
 const PEER_CATCH_UP_MS = 2_000;
 
@@ -162,24 +157,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   try {
     // ---- Raft host, transport, peer port ----
     let host!: RaftHost;
-    const observers: Array<() => void> = [];
-    let flushing = false;
-    const flush = (): void => {
-      if (flushing) {
-        void host.flush();
-        return;
-      }
-      flushing = true;
-      void host
-        .flush()
-        .then(() => {
-          for (const observe of observers) observe();
-        })
-        .catch((error: unknown) => app?.log.error({ err: error }, 'raft flush failed'))
-        .finally(() => {
-          flushing = false;
-        });
-    };
+    const { kick: flush, afterFlush: observers } = flushDriver(() => host, () => app?.log);
     const transport = new TcpTransport({
       nodeId,
       host: self.host,
@@ -217,14 +195,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       process.exitCode = 1;
     };
     // ---- Raft log compaction and snapshots of the meta and range groups ----
-    const groupLogs: GroupLogs = {
-      compactor: new LogCompactor(store, raftLogKeepFromEnv(), (groupId, error) =>
-        app?.log.warn({ err: error, groupId }, 'raft log compaction failed; it is retried at a later tick'),
-      ),
-      budget: new SnapshotBudget(),
-      onBuildError: (groupId, error) =>
-        app?.log.error({ err: error, groupId }, 'a raft snapshot could not be built; the follower that needs it waits (retried later)'),
-    };
+    const groupLogs = groupLogsFor(store, () => app?.log);
     let rangeOpening: Promise<void> = Promise.resolve();
     // One resolver for the node's ranges: it reaches the primaries of other ranges through the router.
     let lockResolver: LockResolver | undefined;
@@ -272,43 +243,29 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       const range = ranges.get(rangeId);
       if (range === undefined) return;
       ranges.delete(rangeId);
-      knownLeaders.delete(`range-${rangeId}`);
+      watch.forget(`range-${rangeId}`);
       host.removeGroup(rangeId);
       groupLogs.compactor.remove(rangeId);
       range.member.machine.close();
     };
 
     let meta: GroupMember | undefined;
-    // ---- leadership, as each tick finds it (for metrics and the log) ----
-    const knownLeaders = new Map<string, number>();
-    let leaderChanges = 0;
-    const raftGroups = (): Array<{ group: string; node: RawNode; applied: () => number }> => [
-      { group: 'tso', node: tso.node, applied: () => tso.node.status().applied },
-      ...(meta === undefined ? [] : [{ group: 'meta', node: meta.node, applied: () => meta!.machine.appliedIndex }]),
-      ...[...ranges.values()].map((r) => ({ group: `range-${r.member.groupId}`, node: r.member.node, applied: () => r.member.machine.appliedIndex })),
-    ];
-    /** Each group as this node sees it now (metrics and readiness): memory only. */
-    const groupStats = (): RaftGroupStats[] =>
-      raftGroups().map(({ group, node, applied }) => ({
-        group,
-        term: node.raft.term,
-        leader: node.raft.lead,
-        commitIndex: node.status().hardState.commit,
-        appliedIndex: applied(),
-        firstIndex: node.raft.log.firstIndex(),
-        logEntries: node.raft.log.lastIndex() - node.raft.log.firstIndex() + 1,
-      }));
-    const noticeLeaderChanges = (): void => {
-      for (const { group, node } of raftGroups()) {
-        const leader = node.raft.lead;
-        const before = knownLeaders.get(group);
-        if (before === leader) continue;
-        knownLeaders.set(group, leader);
-        if (before === undefined && leader === 0) continue;
-        leaderChanges++;
-        app?.log.info({ group, leader, term: node.raft.term }, leader === 0 ? 'raft group lost its leader' : 'raft group has a new leader');
-      }
-    };
+    // ---- the groups, as metrics, readiness and the log see them ----
+    const watch = new GroupWatch(
+      host,
+      groupLogs,
+      () => [
+        { group: 'tso', node: tso.node, applied: () => tso.node.status().applied },
+        ...(meta === undefined ? [] : [{ group: 'meta', node: meta.node, applied: () => meta!.machine.appliedIndex, proposals: () => ({ total: meta!.machine.proposals, pending: meta!.machine.pendingProposals }) }]),
+        ...[...ranges.values()].map(({ member: { groupId, node, machine } }) => ({
+          group: `range-${groupId}`,
+          node,
+          applied: () => machine.appliedIndex,
+          proposals: () => ({ total: machine.proposals, pending: machine.pendingProposals }),
+        })),
+      ],
+      () => app?.log,
+    );
 
     // ---- node RPC ----
     const rpcClient = new RpcClient({ nodeId, peers: remote, preamble: peerPreamble(PEER_PROTOCOL.rpc), decodeError });
@@ -321,10 +278,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     const rangesPerNode = options.rangesPerNode ?? DEFAULT_RANGES_PER_NODE;
     let rangeHandler: RangeHandler | undefined;
     let clusterPath: ClusterPath | undefined;
-    const committer = new GroupCommitter(store);
     const engine = await Engine.open({
       store,
-      log: committer,
       clock,
       catalog: { log: metaLog, splitTable: tableSplitter(memberIds, rangesPerNode) },
       dataPath: (catalog) => {
@@ -371,8 +326,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           if (!retryable) throw error;
         }
         if (result !== undefined) {
-          await catalog.waitForRevision(result.revision, CATALOG_CATCH_UP_MS);
-          if (!result.applied) throw new CatalogConflictError(`catalog moved past revision ${change.baseRevision}`);
+          await settleCatalogChange(catalog, change, result);
           await othersCaughtUp(result.revision);
           return;
         }
@@ -454,7 +408,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       groupLogs.compactor.tick();
       if (++ticks % LEADER_BALANCE_TICKS === 0) handBackLeadership();
       flush();
-      noticeLeaderChanges();
+      watch.noticeLeaderChanges();
     }, options.tickMs ?? DEFAULT_CLUSTER_TICK_MS);
 
     /**
@@ -486,25 +440,13 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       http: options,
       status: (serving: FastifyInstance) => clusterStatus(serving),
       stats: {
-        groupCommit: () => ({ ...committer.stats, queuedWriters: committer.queuedWriters }),
         latchesPending: () => engine.ranges.reduce((sum, range) => sum + range.pendingWrites, 0),
         background: () => engine.backgroundStats,
         transactions: () => engine.txnStats,
         timestamps: () => timestampStats(tso.oracle, tsoClient, clock),
         dataDirBytes: () => dirSize.bytes(),
         rocksdb: () => store.engineStats(),
-        raft: () => ({
-          groups: groupStats(),
-          flushes: host.stats.flushes,
-          fsyncs: host.stats.syncedBatches,
-          messages: host.stats.messages,
-          proposals: metaMachine.proposals + [...ranges.values()].reduce((sum, r) => sum + r.member.machine.proposals, 0),
-          leaderChanges,
-          elections: host.stats.campaigns,
-          logCompactions: groupLogs.compactor.stats.compactions,
-          snapshotsBuilt: groupLogs.budget.built,
-          snapshotsInstalled: host.stats.snapshotsInstalled,
-        }),
+        raft: () => watch.stats(),
       },
     });
     app = built.app;
@@ -517,7 +459,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         if (metaMachine.leader === 0) return { ready: false, reason: 'the meta group has no leader' };
         const leaderless = [...ranges.values()].filter((r) => r.member.machine.leader === 0).map((r) => r.replica.descriptor.rangeId);
         if (leaderless.length > 0) return { ready: false, reason: `ranges without a leader: ${leaderless.join(', ')}` };
-        const behind = applyLagReason(groupStats());
+        const behind = applyLagReason(watch.groupStats());
         if (behind !== undefined) return { ready: false, reason: behind };
         try {
           await withTimeout(clock.now(), READY_TIMESTAMP_TIMEOUT_MS);
@@ -576,7 +518,6 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
             // An apply already in flight finishes before the store closes under it.
             await Promise.all(machines.map((machine) => machine.caughtUp()));
             await host.flush().catch(() => undefined);
-            await committer.close();
             await store.close();
           } finally {
             await release();

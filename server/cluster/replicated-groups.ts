@@ -20,13 +20,13 @@ import type { RaftKvWrite } from '../../consensus/adapters/kv-port.js';
 import { SeededRandom } from '../../consensus/random.js';
 import type { RaftHost } from '../../consensus/host.js';
 import { RocksDbRaftStorage } from '../../consensus/adapters/rocksdb-storage.js';
-import { ReplicatedStateMachine, ProposalTimeoutError, type StateMachine } from '../../consensus/state-machine.js';
+import { ReplicatedStateMachine, ProposalTimeoutError, ProposalsFullError, type StateMachine } from '../../consensus/state-machine.js';
 import { NotLeaderError as RaftNotLeaderError, ProposalDroppedError } from '../../consensus/errors.js';
 import type { RawNode } from '../../consensus/raw-node.js';
 import type { KvStore, KvWrite } from '../../engine/storage/kv-store.js';
 import { systemKey } from '../../engine/mvcc/layout.js';
-import { InternalError } from '../../engine/errors.js';
-import { catalogRecordBounds, type Catalog, type CatalogChange } from '../../engine/catalog/catalog.js';
+import { EngineError, InternalError } from '../../engine/errors.js';
+import { CatalogConflictError, catalogRecordBounds, type Catalog, type CatalogChange } from '../../engine/catalog/catalog.js';
 import type { TableDefinition } from '../../engine/catalog/table.js';
 import type { CommandLog, RangeCommand, RangeReplica } from '../../engine/range/replica.js';
 import type { OwnedSpan } from '../../engine/range/range-keys.js';
@@ -127,12 +127,21 @@ export async function openGroup(opts: {
   return { groupId: opts.groupId, node, machine };
 }
 
+/** A group has MAX_PENDING_PROPOSALS proposals waiting: the client backs off (SDKs retry this error). */
+export class ProposalOverloadError extends EngineError {
+  readonly code = 'RequestLimitExceeded' as const;
+  constructor(detail: string) {
+    super(`Throughput exceeds what the range can replicate now (${detail}); retry with backoff`);
+  }
+}
+
 /** Proposal failures as the engine reports them. */
 function proposalError(groupId: number, machine: ReplicatedStateMachine, error: unknown): Error {
   if (error instanceof RaftNotLeaderError) return new NotLeaderError(groupId, error.leader);
   // Dropped before it entered the log (a leadership transfer is under way): nothing ran, retry elsewhere.
   if (error instanceof ProposalDroppedError) return new NotLeaderError(groupId, 0);
   if (error instanceof ProposalTimeoutError) return new InternalError(`range ${groupId}: ${error.message}`);
+  if (error instanceof ProposalsFullError) return new ProposalOverloadError(error.message);
   if (error instanceof Error) return error;
   return new InternalError(`range ${groupId}: ${String(error)} (leader ${machine.leader})`);
 }
@@ -267,6 +276,15 @@ export class MetaStateMachine implements SnapshottableMachine {
 }
 
 /** Proposes a catalog change through the local meta replica (which must be the serving leader). */
+/** How long a catalog change waits for this node's catalog to show it. */
+export const CATALOG_CATCH_UP_MS = 10_000;
+
+/** After the meta group answered a change: waits until this node's catalog shows it, and fails it if it did not apply. */
+export async function settleCatalogChange(catalog: Catalog, change: CatalogChange, result: CatalogChangeResult): Promise<void> {
+  await catalog.waitForRevision(result.revision, CATALOG_CATCH_UP_MS);
+  if (!result.applied) throw new CatalogConflictError(`catalog moved past revision ${change.baseRevision}`);
+}
+
 export async function proposeCatalogChange(machine: ReplicatedStateMachine, change: CatalogChange): Promise<CatalogChangeResult> {
   if (!machine.serving()) throw new NotLeaderError(META_GROUP_ID, machine.leader);
   try {

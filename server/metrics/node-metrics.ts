@@ -18,7 +18,6 @@ export const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 
 /** What the metrics read from the running node at scrape time. */
 export interface NodeStatsSource {
-  groupCommit(): { batches: number; commits: number; queuedWriters: number };
   /** Write requests holding or waiting for latches, over all ranges. */
   latchesPending(): number;
   background(): { gcPasses: number; gcVersionsDeleted: number; ttlPasses: number; ttlItemsDeleted: number };
@@ -27,8 +26,8 @@ export interface NodeStatsSource {
   transactions(): Pick<TxnStats, 'commits' | 'aborts' | 'lockResolutions'>;
   /** Approximate bytes of the data dir on disk (sampled). */
   dataDirBytes(): Promise<number>;
-  /** The node's Raft groups (cluster nodes). */
-  raft?(): RaftStats;
+  /** The node's Raft groups (an embedded node's too: one replica each). */
+  raft(): RaftStats;
   /** RocksDB's memtables, files and compactions. */
   rocksdb?(): RocksDbStats;
 }
@@ -64,7 +63,9 @@ export interface RaftStats {
   flushes: number;
   fsyncs: number;
   messages: number;
+  /** Commands this node proposed, and those of them not applied yet. */
   proposals: number;
+  proposalsPending: number;
   /** Times a group on this node saw its leader change. */
   leaderChanges: number;
   /** Elections (campaigns) the groups on this node started. */
@@ -137,6 +138,7 @@ function registerRaftMetrics(registry: Registry, read: () => RaftStats): void {
   mirroredCounter(registry, 'raft_fsyncs_total', 'Synced write batches of the Raft host', () => read().fsyncs);
   mirroredCounter(registry, 'raft_messages_sent_total', 'Raft messages sent to peers', () => read().messages);
   mirroredCounter(registry, 'raft_proposals_total', 'Commands proposed by this node', () => read().proposals);
+  mirroredGauge(registry, 'raft_proposals_pending', 'Proposals of this node waiting to be applied, over its groups', () => read().proposalsPending);
   mirroredCounter(registry, 'raft_log_compactions_total', 'Raft log compactions of the meta and range groups', () => read().logCompactions);
   mirroredCounter(registry, 'raft_snapshots_built_total', 'Raft snapshots built for followers behind the compacted log', () => read().snapshotsBuilt);
   mirroredCounter(registry, 'raft_snapshots_installed_total', 'Raft snapshots installed from a leader (this node had fallen behind)', () => read().snapshotsInstalled);
@@ -168,7 +170,7 @@ export class NodeMetrics {
     });
 
     const r = this.registry;
-    if (source.raft !== undefined) registerRaftMetrics(r, source.raft.bind(source));
+    registerRaftMetrics(r, source.raft.bind(source));
     if (source.rocksdb !== undefined) {
       const rocks = source.rocksdb.bind(source);
       mirroredGauge(r, 'rocksdb_memtable_bytes', 'Bytes in RocksDB memtables (active and immutable)', () => rocks().memtableBytes);
@@ -179,9 +181,6 @@ export class NodeMetrics {
       mirroredGauge(r, 'rocksdb_compaction_pending', '1 when RocksDB has compaction work waiting', () => rocks().compactionPending);
       mirroredGauge(r, 'rocksdb_estimated_keys', 'Estimated number of keys in RocksDB', () => rocks().estimatedKeys);
     }
-    mirroredCounter(r, 'group_commit_batches_total', 'Synced batches written by the group committer', () => source.groupCommit().batches);
-    mirroredCounter(r, 'group_commit_commits_total', 'Commits acknowledged by the group committer', () => source.groupCommit().commits);
-    mirroredGauge(r, 'group_commit_queue_depth', 'Commits waiting behind the in-flight synced batch', () => source.groupCommit().queuedWriters);
     mirroredGauge(r, 'latches_pending', 'Write requests holding or waiting for key latches', () => source.latchesPending());
     mirroredCounter(r, 'mvcc_gc_passes_total', 'MVCC garbage-collection passes completed', () => source.background().gcPasses);
     mirroredCounter(r, 'mvcc_gc_versions_deleted_total', 'MVCC versions deleted by garbage collection', () => source.background().gcVersionsDeleted);

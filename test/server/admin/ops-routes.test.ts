@@ -8,7 +8,19 @@ import { TxnStats } from '../../../engine/txn/txn-stats.js';
 import { dynamoHeaders, dynamoRequest, testApp } from '../protocol/helpers.js';
 
 const idleStats: NodeStatsSource = {
-  groupCommit: () => ({ batches: 0, commits: 0, queuedWriters: 0 }),
+  raft: () => ({
+    groups: [],
+    flushes: 0,
+    fsyncs: 0,
+    messages: 0,
+    proposals: 0,
+    proposalsPending: 0,
+    leaderChanges: 0,
+    elections: 0,
+    logCompactions: 0,
+    snapshotsBuilt: 0,
+    snapshotsInstalled: 0,
+  }),
   latchesPending: () => 0,
   background: () => ({ gcPasses: 0, gcVersionsDeleted: 0, ttlPasses: 0, ttlItemsDeleted: 0 }),
   timestamps: () => ({ ceilingRenewals: 0, lastIssuedPhysicalMs: 0, batchSizes: new BucketCounts([1]), waitsMs: new BucketCounts([1]) }),

@@ -49,11 +49,15 @@ t.test('request counts, errors and latency move as requests are served', async (
   t.equal(sampleValue(after, 'rangedb_request_duration_seconds_count', { operation: 'PutItem' }), 3);
   t.ok(sampleValue(after, 'rangedb_request_duration_seconds_sum', { operation: 'PutItem' })! > 0);
 
-  const batchesBefore = sampleValue(before, 'rangedb_group_commit_batches_total')!;
-  const commitsBefore = sampleValue(before, 'rangedb_group_commit_commits_total')!;
-  t.ok(sampleValue(after, 'rangedb_group_commit_batches_total')! > batchesBefore, 'group commit batches grew');
-  t.ok(sampleValue(after, 'rangedb_group_commit_commits_total')! >= commitsBefore + 3, 'each put is a commit');
-  t.equal(sampleValue(after, 'rangedb_group_commit_queue_depth'), 0, 'nothing queued when idle');
+  // The embedded node writes through its one-replica Raft groups: each put is a proposal of the range's group.
+  const fsyncsBefore = sampleValue(before, 'rangedb_raft_fsyncs_total')!;
+  const proposalsBefore = sampleValue(before, 'rangedb_raft_proposals_total')!;
+  t.ok(sampleValue(after, 'rangedb_raft_fsyncs_total')! > fsyncsBefore, 'synced Raft batches grew');
+  t.ok(sampleValue(after, 'rangedb_raft_proposals_total')! >= proposalsBefore + 3, 'each put is a proposal');
+  for (const group of ['tso', 'meta', 'range-1']) {
+    t.equal(sampleValue(after, 'rangedb_raft_leader', { group }), 1, `the ${group} group is led by the node`);
+  }
+  t.ok(sampleValue(after, 'rangedb_raft_applied_index', { group: 'range-1' })! >= 3, 'the range applied the puts');
   t.equal(sampleValue(after, 'rangedb_latches_pending'), 0, 'no latches held when idle');
 
   // Scrapes themselves and the health line are not DynamoDB operations.
