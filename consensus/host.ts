@@ -54,6 +54,8 @@ export interface StagingStorage extends Storage {
 /** Committed entries whose state writes ride in a flush's batch: `done` runs once the batch is written. */
 export interface StagedEntries {
   readonly writes: readonly RaftKvWrite[];
+  /** A write of the application's own (earlier entries) that must land before the flush's batch is written. */
+  readonly after?: Promise<void>;
   done(): void;
 }
 
@@ -257,6 +259,8 @@ export class RaftHost {
       writes.push(...s.writes);
       staged.set(g, s);
     }
+    const earlier = [...staged.values()].flatMap((s) => (s.after === undefined ? [] : [s.after]));
+    if (earlier.length > 0) await Promise.all(earlier);
     if (writes.length > 0) {
       // A commit-index-only change need not be synced: a lost commit index is re-learned from the leader.
       const sync = (this.opts.sync ?? true) && readies.some(([, rd]) => rd.mustSync);

@@ -122,6 +122,10 @@ export class ReplicatedStateMachine implements GroupApplication {
   /** Committed entries (and exclusive tasks) waiting to run, in log order. */
   private readonly queue: Queued[] = [];
   private draining = false;
+  /** The drain loop is running an exclusive task (no entry may be applied meanwhile). */
+  private runningTask = false;
+  /** The drain loop's write of a batch of entries, while it is in flight. */
+  private applyingBatch: Promise<void> | undefined;
   private appliedTermValue = 0;
   private appliedIndexValue = 0;
   private failed: unknown;
@@ -243,8 +247,13 @@ export class ReplicatedStateMachine implements GroupApplication {
 
   stageCommitted(entries: readonly Entry[]): StagedEntries | undefined {
     const stageMany = this.machine.stageMany;
-    if (stageMany === undefined || this.draining || this.queue.length > 0) return undefined;
+    if (stageMany === undefined || this.queue.length > 0 || this.runningTask) return undefined;
     if (this.failed !== undefined || this.closed || entries.length > MAX_APPLY_BATCH) return undefined;
+    // The drain loop may be writing earlier entries (nothing else is queued): the host writes
+    // these after that write lands. Queuing them instead would keep every later flush on the
+    // drain loop's separate writes for as long as flushes keep coming (see applyMany).
+    const after = this.draining ? this.applyingBatch : undefined;
+    if (this.draining && after === undefined) return undefined;
     let staged: ReturnType<typeof stageMany>;
     try {
       staged = stageMany.call(this.machine, entries.map((entry) => ({ data: payload(entry), index: entry.index })));
@@ -255,8 +264,10 @@ export class ReplicatedStateMachine implements GroupApplication {
     this.stagedInFlight = new Promise<void>((resolve) => (this.stagedLanded = resolve));
     return {
       writes: staged.writes,
+      ...(after === undefined ? {} : { after }),
       done: () => {
         this.releaseStaged();
+        if (this.failed !== undefined) return; // the earlier write failed: these entries are not applied
         let results: unknown[];
         try {
           results = staged.applied();
@@ -279,7 +290,12 @@ export class ReplicatedStateMachine implements GroupApplication {
           // being written (their writes may be in the store before their index is applied).
           while (this.stagedInFlight !== undefined) await this.stagedInFlight;
           this.queue.shift();
-          await head.run();
+          this.runningTask = true;
+          try {
+            await head.run();
+          } finally {
+            this.runningTask = false;
+          }
           continue;
         }
         // Consecutive entries, up to the next task.
@@ -287,7 +303,12 @@ export class ReplicatedStateMachine implements GroupApplication {
         let count = 0;
         while (count < max && count < this.queue.length && this.queue[count]!.kind === 'entry') count++;
         const batch = this.queue.splice(0, count).map((item) => (item as Extract<Queued, { kind: 'entry' }>).entry);
-        await this.applyBatch(batch);
+        this.applyingBatch = this.applyBatch(batch);
+        try {
+          await this.applyingBatch;
+        } finally {
+          this.applyingBatch = undefined;
+        }
       }
     } finally {
       this.draining = false;

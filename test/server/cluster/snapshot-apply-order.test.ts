@@ -93,3 +93,48 @@ t.test('an apply in flight when the group closes may fail without stopping the n
   t.same(events, ['apply 1 start'], 'nothing applies after the close');
   t.same(errors, [], 'the failure of the apply in flight is not reported as a fault');
 });
+
+t.test('entries committed while the drain loop writes earlier ones are staged behind that write, not queued', async (t) => {
+  const events: string[] = [];
+  const machine = new ReplicatedStateMachine(
+    {
+      async apply() {
+        throw new Error('applied through applyMany');
+      },
+      async applyMany(entries) {
+        events.push(`write ${entries.map((e) => e.index).join(',')} start`);
+        await tick();
+        events.push(`write ${entries.map((e) => e.index).join(',')} end`);
+        return entries.map(() => undefined);
+      },
+      stageMany(entries) {
+        events.push(`stage ${entries.map((e) => e.index).join(',')}`);
+        return { writes: [{ type: 'put', key: Buffer.from('k'), value: Buffer.from('v') }], applied: () => entries.map(() => undefined) };
+      },
+    },
+    { kick: () => undefined },
+  );
+  // A compaction-like task puts the group on its drain loop; entries committed meanwhile queue behind it.
+  let releaseTask!: () => void;
+  const task = machine.runExclusive(() => new Promise<void>((resolve) => (releaseTask = resolve)));
+  await tick();
+  t.equal(machine.stageCommitted([entry(1)]), undefined, 'not staged while an exclusive task runs');
+  machine.applyEntry(entry(1));
+  releaseTask();
+  await task;
+  while (!events.includes('write 1 start')) await new Promise(setImmediate);
+  // The loop is now writing entry 1 on its own; entry 2 rides in the next flush, after that write.
+  const staged = machine.stageCommitted([entry(2)]);
+  t.ok(staged?.after, 'staged, with the write the flush must wait for');
+  t.notOk(events.includes('write 1 end'), 'the earlier write is still in flight');
+  await staged!.after;
+  t.ok(events.includes('write 1 end'), 'the flush waits for the earlier write to land');
+  staged!.done();
+  t.equal(machine.appliedIndex, 2);
+  const next = machine.stageCommitted([entry(3)]);
+  t.ok(next !== undefined && next.after === undefined, 'back on the plain staged path: no write to wait for');
+  next!.done();
+  await machine.caughtUp();
+  t.same(events, ['write 1 start', 'stage 2', 'write 1 end', 'stage 3']);
+  t.equal(machine.appliedIndex, 3);
+});
