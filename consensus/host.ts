@@ -250,17 +250,35 @@ export class RaftHost {
     for (const [g, rd, installed] of readies) {
       writes.push(...g.storage.stage(installed ? { snapshot: undefined, entries: rd.entries, hardState: undefined } : rd));
     }
+    // Committed entries already in the log on disk (appended by an earlier flush: always so with
+    // peers, whose acknowledgements come after that flush) are applied by an unsynced write of
+    // their own BEFORE this flush's synced one, and their proposers answered at once: a
+    // majority holds them durably, so waiting for this flush's fsync would only add its latency.
+    // Entries committed as they are appended (a single voter's) ride in the synced batch.
     const staged = new Map<Group, StagedEntries>();
+    const early: StagedEntries[] = [];
+    const earlyWrites: RaftKvWrite[] = [];
     for (const [g, rd] of readies) {
       if (g.app.stageCommitted === undefined || rd.snapshot !== undefined) continue;
       const normal = rd.committedEntries.filter((e) => e.type !== 'conf-change');
       const s = normal.length === 0 ? undefined : g.app.stageCommitted(normal);
       if (s === undefined) continue;
-      writes.push(...s.writes);
       staged.set(g, s);
+      const firstNew = rd.entries[0]?.index ?? Infinity;
+      if (normal[normal.length - 1]!.index < firstNew) {
+        early.push(s);
+        earlyWrites.push(...s.writes);
+      } else {
+        writes.push(...s.writes);
+      }
     }
     const earlier = [...staged.values()].flatMap((s) => (s.after === undefined ? [] : [s.after]));
     if (earlier.length > 0) await Promise.all(earlier);
+    if (earlyWrites.length > 0) {
+      await this.opts.kv.write(earlyWrites, { sync: false });
+      this.stats.writeBatches++;
+    }
+    for (const s of early) s.done();
     if (writes.length > 0) {
       // A commit-index-only change need not be synced: a lost commit index is re-learned from the leader.
       const sync = (this.opts.sync ?? true) && readies.some(([, rd]) => rd.mustSync);
@@ -272,7 +290,8 @@ export class RaftHost {
     const snapshotsSent = this.send(readies, (rd, m) => !sendableBeforePersist(rd, m));
 
     for (const [g, rd, installed] of readies) {
-      this.apply(g, rd, installed, staged.get(g));
+      const s = staged.get(g);
+      this.apply(g, rd, installed, s, s !== undefined && early.includes(s));
       for (const m of rd.messages) if (m.type === 'snap') g.node.reportSnapshot(m.to, snapshotsSent.get(m) === true);
       g.node.advance(rd);
     }
@@ -352,7 +371,7 @@ export class RaftHost {
     );
   }
 
-  private apply(g: Group, rd: Ready, installed: boolean, staged: StagedEntries | undefined): void {
+  private apply(g: Group, rd: Ready, installed: boolean, staged: StagedEntries | undefined, stagedDone: boolean): void {
     if (rd.snapshot !== undefined) {
       if (!installed) g.app.restoreSnapshot(rd.snapshot);
       g.applied = rd.snapshot.metadata.index;
@@ -362,7 +381,7 @@ export class RaftHost {
       else if (staged === undefined) g.app.applyEntry(e);
       g.applied = e.index;
     }
-    staged?.done();
+    if (!stagedDone) staged?.done();
     const room = (this.opts.maxWaitingReads ?? DEFAULT_MAX_WAITING_READS) - g.waitingReads.length;
     // Beyond the limit, reads are dropped (their clients time out and retry) rather than queued without bound.
     this.stats.droppedReads += Math.max(0, rd.readStates.length - room);

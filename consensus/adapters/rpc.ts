@@ -8,6 +8,7 @@
  * peer, the server answers `Overloaded` beyond `maxInFlightPerConnection`,
  * and a peer that sends garbage or oversized frames is cut off.
  */
+import { writeCoalesced } from './coalesce.js';
 import { connect, type Socket } from 'node:net';
 import { Packr } from 'msgpackr';
 import { InboundEndpoint, type InboundListenOptions } from './peer-listener.js';
@@ -185,7 +186,7 @@ export class RpcServer extends InboundEndpoint {
       socket.destroy(); // the client stopped reading its answers
       return;
     }
-    socket.write(this.encodeResponse(res));
+    writeCoalesced(socket, this.encodeResponse(res));
   }
 
   /** An answer that cannot travel still answers the call: too large, or not encodable (the handler's bug). */
@@ -272,7 +273,7 @@ class PeerChannel {
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
-    this.connection().write(frame);
+    writeCoalesced(this.connection(), frame);
     return answer;
   }
 

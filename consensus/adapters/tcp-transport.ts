@@ -12,6 +12,7 @@
  * sockets by a PeerListener, in which case `preamble` (the protocol byte)
  * starts every outgoing connection.
  */
+import { writeCoalesced } from './coalesce.js';
 import { connect, type Socket } from 'node:net';
 import { InboundEndpoint, type InboundListenOptions } from './peer-listener.js';
 import { pack, unpack } from 'msgpackr';
@@ -234,7 +235,7 @@ class PeerLink {
       this.queuedBytes -= frame.length;
       this.stats.framesSent++;
       // write() returning false means the kernel buffer is full: wait for 'drain'.
-      this.writable = this.socket.write(frame);
+      this.writable = writeCoalesced(this.socket, frame);
     }
   }
 
