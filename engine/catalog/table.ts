@@ -12,6 +12,7 @@ export interface KeyAttribute {
 }
 
 export type ProjectionType = 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+export type StreamViewType = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
 export type IndexStatus = 'CREATING' | 'ACTIVE' | 'DELETING';
 
 /** A secondary index: its own keyspace id, maintained with every write of the table. */
@@ -57,6 +58,16 @@ export interface TableDefinition {
    * also after it is switched back to PROVISIONED.
    */
   lastPayPerRequestSec?: number;
+  /**
+   * The view type of the table's enabled stream; absent while no stream is enabled.
+   * (Only the setting: DynamoDB Streams itself is not implemented.)
+   */
+  streamViewType?: StreamViewType;
+  /**
+   * The label of the table's latest stream (its creation time, see streamLabel). DynamoDB
+   * keeps reporting the latest stream's label and ARN after the stream is disabled.
+   */
+  latestStreamLabel?: string;
 }
 
 export function hashKeyOf(table: TableDefinition, index?: IndexDefinition): KeyAttribute {
@@ -91,6 +102,11 @@ export function tableArn(name: string, region: string, accountId: string): strin
   return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
 }
 
+/** A stream's label as DynamoDB writes it: its creation time in ISO-8601, UTC, without the zone ("2026-12-04T18:20:37.123"). */
+export function streamLabel(nowMs: number = Date.now()): string {
+  return new Date(nowMs).toISOString().slice(0, -1);
+}
+
 /** The TableDescription structure of CreateTable/DescribeTable/DeleteTable. */
 export function describeTable(table: TableDefinition, options: DescribeOptions): Record<string, unknown> {
   const description: Record<string, unknown> = {
@@ -113,6 +129,13 @@ export function describeTable(table: TableDefinition, options: DescribeOptions):
     DeletionProtectionEnabled: table.deletionProtection,
   };
   const arn = tableArn(table.name, options.region, options.accountId);
+  if (table.streamViewType !== undefined) {
+    description.StreamSpecification = { StreamEnabled: true, StreamViewType: table.streamViewType };
+  }
+  if (table.latestStreamLabel !== undefined) {
+    description.LatestStreamLabel = table.latestStreamLabel;
+    description.LatestStreamArn = `${arn}/stream/${table.latestStreamLabel}`;
+  }
   const describeIndex = (index: IndexDefinition): Record<string, unknown> => ({
     IndexName: index.name,
     KeySchema: index.keySchema,

@@ -4,11 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../../engine/errors.js';
-import { describeTable, type BillingMode, type IndexDefinition, type ProjectionType } from '../../engine/catalog/table.js';
+import { describeTable, streamLabel, type BillingMode, type IndexDefinition, type ProjectionType } from '../../engine/catalog/table.js';
 import type { AttributeDefinition, KeySchemaElement } from '../../engine/types.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { MAX_TAGS_PER_RESOURCE } from './tags.js';
+import { createStreamViewType, type StreamSpecificationRequest } from './shared/stream-specification.js';
 
 interface Throughput {
   ReadCapacityUnits: number;
@@ -32,6 +33,7 @@ interface CreateTableRequest {
   GlobalSecondaryIndexes?: IndexRequest[];
   DeletionProtectionEnabled?: boolean;
   Tags?: Array<{ Key: string; Value: string }>;
+  StreamSpecification?: StreamSpecificationRequest;
 }
 
 /** CreateTable's Tags, merged by key as TagResource merges them, within the same limit. */
@@ -58,6 +60,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
     validateKeySchema(request);
     const indexes = validateIndexes(request, throughput);
     const tags = tagsOf(request);
+    const streamViewType = createStreamViewType(request.StreamSpecification);
     const table = await deps.engine.catalog.create({
       tableUuid: randomUUID(),
       name: request.TableName,
@@ -73,6 +76,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
       deletionProtection: request.DeletionProtectionEnabled ?? false,
       ...(indexes.length > 0 ? { indexes } : {}),
       ...(tags.length > 0 ? { tags } : {}),
+      ...(streamViewType !== undefined ? { streamViewType, latestStreamLabel: streamLabel() } : {}),
     });
     return {
       TableDescription: describeTable(table, {

@@ -3,11 +3,12 @@
  * (Adding and removing global secondary indexes arrives with the indexes.)
  */
 import { LimitExceededError, ResourceNotFoundError, ValidationError } from '../../engine/errors.js';
-import { describeTable, type BillingMode, type TableDefinition } from '../../engine/catalog/table.js';
+import { describeTable, streamLabel, type BillingMode, type TableDefinition } from '../../engine/catalog/table.js';
 import type { AttributeDefinition } from '../../engine/types.js';
 import { checkKeysDefined, indexDefinition, type IndexRequest } from './create-table.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
+import { checkUpdateStreamSpecification, type StreamSpecificationRequest } from './shared/stream-specification.js';
 
 interface Throughput {
   ReadCapacityUnits: number;
@@ -27,7 +28,7 @@ interface UpdateTableRequest {
   DeletionProtectionEnabled?: boolean;
   GlobalSecondaryIndexUpdates?: GlobalSecondaryIndexUpdate[];
   AttributeDefinitions?: AttributeDefinition[];
-  StreamSpecification?: unknown;
+  StreamSpecification?: StreamSpecificationRequest;
 }
 
 const INVALID = 'One or more parameter values were invalid: ';
@@ -56,6 +57,17 @@ export function updateTable(deps: OperationDeps): OperationHandler {
       throw new ValidationError(
         'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required',
       );
+    }
+    const stream = request.StreamSpecification;
+    if (stream !== undefined) {
+      checkUpdateStreamSpecification(stream);
+      const indexUpdates = request.GlobalSecondaryIndexUpdates ?? [];
+      if (indexUpdates.some((u) => u.Create !== undefined || u.Delete !== undefined)) {
+        throw new ValidationError(`${INVALID}You cannot create or delete index while changing stream status`);
+      }
+      if (throughput !== undefined || request.BillingMode === 'PROVISIONED' || indexUpdates.length > 0) {
+        throw new ValidationError(`${INVALID}You cannot modify stream status while updating table IOPS`);
+      }
     }
     if (request.GlobalSecondaryIndexUpdates !== undefined && request.GlobalSecondaryIndexUpdates.length > 0) {
       return updateGlobalIndexes(deps, request, existing);
@@ -90,6 +102,16 @@ export function updateTable(deps: OperationDeps): OperationHandler {
         if (down) next.lastDecreaseSec = nowSec;
       }
       if (request.DeletionProtectionEnabled !== undefined) next.deletionProtection = request.DeletionProtectionEnabled;
+      if (stream !== undefined) {
+        if (stream.StreamEnabled) {
+          if (current.streamViewType !== undefined) throw new ValidationError(`Table already has an enabled stream: TableName: ${current.name}`);
+          next.streamViewType = stream.StreamViewType!;
+          next.latestStreamLabel = streamLabel();
+        } else {
+          if (current.streamViewType === undefined) throw new ValidationError(`Table has no stream to disable: TableName: ${current.name}`);
+          delete next.streamViewType;
+        }
+      }
       return next;
     });
     return {

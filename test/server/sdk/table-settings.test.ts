@@ -1,0 +1,191 @@
+/**
+ * Table settings DynamoDB describes without this server implementing the
+ * feature behind them: StreamSpecification (no DynamoDB Streams API), and
+ * they survive a restart of the node.
+ */
+import t from 'tap';
+import { rm } from 'node:fs/promises';
+import { CreateTableCommand, DescribeTableCommand, UpdateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { startEmbeddedNode } from '../../../server/embedded-node.js';
+import { sdkClient, startTestServer, tempDir, type TestServer } from '../../helpers/server.js';
+
+let server: TestServer;
+t.before(async () => {
+  server = await startTestServer();
+});
+t.teardown(async () => {
+  await server.close();
+});
+
+const LABEL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/;
+
+function tableInput(name: string, extra: Partial<CreateTableCommandInput> = {}): CreateTableCommandInput {
+  return {
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+    ...extra,
+  };
+}
+
+t.test('CreateTable with a stream describes it, its label and its ARN', async (t) => {
+  const created = await server.client.send(
+    new CreateTableCommand(tableInput('streamed', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } })),
+  );
+  const description = created.TableDescription!;
+  t.same(description.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  t.match(description.LatestStreamLabel, LABEL);
+  t.equal(description.LatestStreamArn, `${description.TableArn}/stream/${description.LatestStreamLabel}`);
+  const described = (await server.client.send(new DescribeTableCommand({ TableName: 'streamed' }))).Table!;
+  t.same(described.StreamSpecification, description.StreamSpecification);
+  t.equal(described.LatestStreamArn, description.LatestStreamArn);
+  t.equal(described.LatestStreamLabel, description.LatestStreamLabel);
+});
+
+t.test('CreateTable without a stream, or with StreamEnabled false, describes none', async (t) => {
+  for (const [name, extra] of [
+    ['no-stream', {}],
+    ['stream-off', { StreamSpecification: { StreamEnabled: false } }],
+  ] as const) {
+    const created = (await server.client.send(new CreateTableCommand(tableInput(name, extra)))).TableDescription!;
+    t.equal(created.StreamSpecification, undefined, name);
+    t.equal(created.LatestStreamArn, undefined, name);
+    t.equal(created.LatestStreamLabel, undefined, name);
+  }
+});
+
+t.test('CreateTable refuses a stream specification DynamoDB refuses', async (t) => {
+  await t.rejects(server.client.send(new CreateTableCommand(tableInput('bad-stream', { StreamSpecification: { StreamEnabled: true } }))), {
+    name: 'ValidationException',
+    message: 'One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required',
+  });
+  await t.rejects(
+    server.client.send(new CreateTableCommand(tableInput('bad-stream', { StreamSpecification: { StreamEnabled: false, StreamViewType: 'KEYS_ONLY' } }))),
+    {
+      name: 'ValidationException',
+      message: 'One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified',
+    },
+  );
+  await t.rejects(server.client.send(new DescribeTableCommand({ TableName: 'bad-stream' })), { name: 'ResourceNotFoundException' });
+});
+
+t.test('UpdateTable enables and disables a stream as DynamoDB does', async (t) => {
+  await server.client.send(new CreateTableCommand(tableInput('toggled')));
+  await t.rejects(server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: false } })), {
+    name: 'ValidationException',
+    message: 'Table has no stream to disable: TableName: toggled',
+  });
+  await t.rejects(server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: true } })), {
+    name: 'ValidationException',
+    message: 'One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required',
+  });
+
+  const enabled = (
+    await server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }))
+  ).TableDescription!;
+  t.same(enabled.StreamSpecification, { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' });
+  t.match(enabled.LatestStreamLabel, LABEL);
+  t.equal(enabled.LatestStreamArn, `arn:aws:dynamodb:us-east-1:000000000000:table/toggled/stream/${enabled.LatestStreamLabel}`);
+
+  // A second enable, with the same or another view type, is refused: the view type cannot change in place.
+  for (const viewType of ['KEYS_ONLY', 'NEW_IMAGE'] as const) {
+    await t.rejects(
+      server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: true, StreamViewType: viewType } })),
+      { name: 'ValidationException', message: 'Table already has an enabled stream: TableName: toggled' },
+    );
+  }
+  await t.rejects(
+    server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: false, StreamViewType: 'KEYS_ONLY' } })),
+    { name: 'ValidationException', message: 'One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified' },
+  );
+
+  // Disabled: no StreamSpecification, but the latest stream's label and ARN stay.
+  const disabled = (await server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: false } })))
+    .TableDescription!;
+  t.equal(disabled.StreamSpecification, undefined);
+  t.equal(disabled.LatestStreamLabel, enabled.LatestStreamLabel);
+  t.equal(disabled.LatestStreamArn, enabled.LatestStreamArn);
+  const described = (await server.client.send(new DescribeTableCommand({ TableName: 'toggled' }))).Table!;
+  t.equal(described.StreamSpecification, undefined);
+  t.equal(described.LatestStreamArn, enabled.LatestStreamArn);
+  await t.rejects(server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: false } })), {
+    name: 'ValidationException',
+    message: 'Table has no stream to disable: TableName: toggled',
+  });
+
+  // Enabled again: a new stream, with a new label.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const again = (
+    await server.client.send(new UpdateTableCommand({ TableName: 'toggled', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }))
+  ).TableDescription!;
+  t.same(again.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+  t.not(again.LatestStreamLabel, enabled.LatestStreamLabel);
+});
+
+t.test('UpdateTable refuses a stream change combined with throughput or index changes', async (t) => {
+  await server.client.send(
+    new CreateTableCommand({
+      ...tableInput('combined'),
+      BillingMode: 'PROVISIONED',
+      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+    }),
+  );
+  await t.rejects(
+    server.client.send(
+      new UpdateTableCommand({
+        TableName: 'combined',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 2 },
+      }),
+    ),
+    { name: 'ValidationException', message: 'One or more parameter values were invalid: You cannot modify stream status while updating table IOPS' },
+  );
+  await t.rejects(
+    server.client.send(
+      new UpdateTableCommand({
+        TableName: 'combined',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        AttributeDefinitions: [{ AttributeName: 'g', AttributeType: 'S' }],
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: 'byG',
+              KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+              Projection: { ProjectionType: 'ALL' },
+              ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+            },
+          },
+        ],
+      }),
+    ),
+    { name: 'ValidationException', message: 'One or more parameter values were invalid: You cannot create or delete index while changing stream status' },
+  );
+  const described = (await server.client.send(new DescribeTableCommand({ TableName: 'combined' }))).Table!;
+  t.equal(described.StreamSpecification, undefined, 'nothing was applied');
+  t.equal(described.GlobalSecondaryIndexes, undefined);
+  t.equal(described.ProvisionedThroughput?.ReadCapacityUnits, 1);
+});
+
+t.test('the settings survive a restart of the node', async (t) => {
+  const dataDir = await tempDir('settings-restart');
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  let node = await startEmbeddedNode({ dataDir, logger: false });
+  let client = sdkClient(await node.app.listen({ port: 0, host: '127.0.0.1' }));
+  const created = (
+    await client.send(new CreateTableCommand(tableInput('kept', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' } })))
+  ).TableDescription!;
+  client.destroy();
+  await node.close();
+
+  node = await startEmbeddedNode({ dataDir, logger: false });
+  client = sdkClient(await node.app.listen({ port: 0, host: '127.0.0.1' }));
+  t.teardown(async () => {
+    client.destroy();
+    await node.close();
+  });
+  const described = (await client.send(new DescribeTableCommand({ TableName: 'kept' }))).Table!;
+  t.same(described.StreamSpecification, { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' });
+  t.equal(described.LatestStreamArn, created.LatestStreamArn);
+  t.equal(described.LatestStreamLabel, created.LatestStreamLabel);
+});
