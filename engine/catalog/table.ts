@@ -1,6 +1,7 @@
 /**
  * A table's definition as the catalog stores it, and its DynamoDB description.
  */
+import { createHash } from 'node:crypto';
 import type { AttributeDefinition, KeySchemaElement, ScalarAttributeType } from '../types.js';
 
 export type BillingMode = 'PROVISIONED' | 'PAY_PER_REQUEST';
@@ -68,6 +69,13 @@ export interface TableDefinition {
    * keeps reporting the latest stream's label and ARN after the stream is disabled.
    */
   latestStreamLabel?: string;
+  /**
+   * Server-side encryption with a KMS key, as SSESpecification set it (Enabled true, SSEType KMS,
+   * KMSMasterKeyId if given: else the account's AWS managed key). Absent for DynamoDB's default
+   * encryption with an AWS owned key, which DescribeTable does not report. (Only described: the
+   * data is stored as it always is.)
+   */
+  sse?: { enabled: true; sseType: 'KMS'; kmsMasterKeyId?: string };
 }
 
 export function hashKeyOf(table: TableDefinition, index?: IndexDefinition): KeyAttribute {
@@ -100,6 +108,23 @@ export interface DescribeOptions {
 
 export function tableArn(name: string, region: string, accountId: string): string {
   return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
+}
+
+/**
+ * The KMSMasterKeyArn DynamoDB reports for a KMSMasterKeyId: an ARN as given, a key id or an
+ * alias as an ARN of this region and account (DynamoDB resolves an alias to its key's ARN; we
+ * have no KMS to ask), none given as the AWS managed key (alias/aws/dynamodb), whose id we derive
+ * from the region and account so it is the same for every table, as DynamoDB's is.
+ */
+export function kmsMasterKeyArn(keyId: string | undefined, region: string, accountId: string): string {
+  const prefix = `arn:aws:kms:${region}:${accountId}:`;
+  if (keyId === undefined) {
+    const hex = createHash('sha256').update(`${prefix}alias/aws/dynamodb`).digest('hex');
+    return `${prefix}key/${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  }
+  if (keyId.startsWith('arn:')) return keyId;
+  if (keyId.startsWith('alias/')) return `${prefix}${keyId}`;
+  return `${prefix}key/${keyId}`;
 }
 
 /** A stream's label as DynamoDB writes it: its creation time in ISO-8601, UTC, without the zone ("2026-12-04T18:20:37.123"). */
@@ -135,6 +160,13 @@ export function describeTable(table: TableDefinition, options: DescribeOptions):
   if (table.latestStreamLabel !== undefined) {
     description.LatestStreamLabel = table.latestStreamLabel;
     description.LatestStreamArn = `${arn}/stream/${table.latestStreamLabel}`;
+  }
+  if (table.sse !== undefined) {
+    description.SSEDescription = {
+      Status: 'ENABLED',
+      SSEType: table.sse.sseType,
+      KMSMasterKeyArn: kmsMasterKeyArn(table.sse.kmsMasterKeyId, options.region, options.accountId),
+    };
   }
   const describeIndex = (index: IndexDefinition): Record<string, unknown> => ({
     IndexName: index.name,

@@ -10,6 +10,7 @@ import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { MAX_TAGS_PER_RESOURCE } from './tags.js';
 import { createStreamViewType, type StreamSpecificationRequest } from './shared/stream-specification.js';
+import { requestedSse, type SseSpecificationRequest } from './shared/sse-specification.js';
 
 interface Throughput {
   ReadCapacityUnits: number;
@@ -34,6 +35,7 @@ interface CreateTableRequest {
   DeletionProtectionEnabled?: boolean;
   Tags?: Array<{ Key: string; Value: string }>;
   StreamSpecification?: StreamSpecificationRequest;
+  SSESpecification?: SseSpecificationRequest;
 }
 
 /** CreateTable's Tags, merged by key as TagResource merges them, within the same limit. */
@@ -61,6 +63,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
     const indexes = validateIndexes(request, throughput);
     const tags = tagsOf(request);
     const streamViewType = createStreamViewType(request.StreamSpecification);
+    const sse = request.SSESpecification === undefined ? undefined : requestedSse(request.SSESpecification);
     const table = await deps.engine.catalog.create({
       tableUuid: randomUUID(),
       name: request.TableName,
@@ -77,6 +80,7 @@ export function createTable(deps: OperationDeps): OperationHandler {
       ...(indexes.length > 0 ? { indexes } : {}),
       ...(tags.length > 0 ? { tags } : {}),
       ...(streamViewType !== undefined ? { streamViewType, latestStreamLabel: streamLabel() } : {}),
+      ...(sse !== undefined ? { sse } : {}),
     });
     return {
       TableDescription: describeTable(table, {

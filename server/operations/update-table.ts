@@ -3,12 +3,13 @@
  * (Adding and removing global secondary indexes arrives with the indexes.)
  */
 import { LimitExceededError, ResourceNotFoundError, ValidationError } from '../../engine/errors.js';
-import { describeTable, streamLabel, type BillingMode, type TableDefinition } from '../../engine/catalog/table.js';
+import { describeTable, kmsMasterKeyArn, streamLabel, type BillingMode, type TableDefinition } from '../../engine/catalog/table.js';
 import type { AttributeDefinition } from '../../engine/types.js';
 import { checkKeysDefined, indexDefinition, type IndexRequest } from './create-table.js';
 import type { OperationHandler } from './registry.js';
 import type { OperationDeps } from './deps.js';
 import { checkUpdateStreamSpecification, type StreamSpecificationRequest } from './shared/stream-specification.js';
+import { requestedSse, type SseSpecificationRequest } from './shared/sse-specification.js';
 
 interface Throughput {
   ReadCapacityUnits: number;
@@ -29,6 +30,7 @@ interface UpdateTableRequest {
   GlobalSecondaryIndexUpdates?: GlobalSecondaryIndexUpdate[];
   AttributeDefinitions?: AttributeDefinition[];
   StreamSpecification?: StreamSpecificationRequest;
+  SSESpecification?: SseSpecificationRequest;
 }
 
 const INVALID = 'One or more parameter values were invalid: ';
@@ -37,6 +39,7 @@ export function updateTable(deps: OperationDeps): OperationHandler {
   return async (raw) => {
     const request = raw as unknown as UpdateTableRequest;
     const existing = deps.engine.catalog.require(request.TableName, `Requested resource not found: Table: ${request.TableName} not found`);
+    if (request.SSESpecification !== undefined) return updateSse(deps, request, request.SSESpecification);
     const billing = request.BillingMode ?? existing.billingMode;
     const throughput = request.ProvisionedThroughput;
     if (billing === 'PAY_PER_REQUEST' && throughput !== undefined) {
@@ -52,6 +55,7 @@ export function updateTable(deps: OperationDeps): OperationHandler {
       throughput === undefined &&
       request.DeletionProtectionEnabled === undefined &&
       request.StreamSpecification === undefined &&
+      request.SSESpecification === undefined &&
       (request.GlobalSecondaryIndexUpdates === undefined || request.GlobalSecondaryIndexUpdates.length === 0)
     ) {
       throw new ValidationError(
@@ -123,6 +127,41 @@ export function updateTable(deps: OperationDeps): OperationHandler {
         sizeBytes: 0,
       }),
     };
+  };
+}
+
+/**
+ * SSESpecification: switches between DynamoDB's default encryption and a KMS
+ * key, alone in its request as DynamoDB wants it.
+ */
+async function updateSse(deps: OperationDeps, request: UpdateTableRequest, spec: SseSpecificationRequest): Promise<Record<string, unknown>> {
+  if (
+    request.BillingMode !== undefined ||
+    request.ProvisionedThroughput !== undefined ||
+    request.DeletionProtectionEnabled !== undefined ||
+    request.StreamSpecification !== undefined ||
+    (request.GlobalSecondaryIndexUpdates !== undefined && request.GlobalSecondaryIndexUpdates.length > 0)
+  ) {
+    throw new ValidationError(`${INVALID}Server-Side Encryption modification must be the only operation in the request`);
+  }
+  const sse = requestedSse(spec);
+  const table = await deps.engine.catalog.update(request.TableName, (current) => {
+    if (sse === undefined) {
+      if (current.sse === undefined) throw new ValidationError(`${INVALID}Table is already encrypted by default`);
+      const next = { ...current };
+      delete next.sse;
+      return next;
+    }
+    const arn = (keyId: string | undefined) => kmsMasterKeyArn(keyId, deps.region, deps.accountId);
+    if (current.sse !== undefined && sse.kmsMasterKeyId?.startsWith('arn:') === true && sse.kmsMasterKeyId === arn(current.sse.kmsMasterKeyId)) {
+      throw new ValidationError(
+        `${INVALID}Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key`,
+      );
+    }
+    return { ...current, sse };
+  });
+  return {
+    TableDescription: describeTable(table, { status: 'ACTIVE', region: deps.region, accountId: deps.accountId, itemCount: 0, sizeBytes: 0 }),
   };
 }
 

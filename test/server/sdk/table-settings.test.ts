@@ -1,7 +1,7 @@
 /**
  * Table settings DynamoDB describes without this server implementing the
- * feature behind them: StreamSpecification (no DynamoDB Streams API), and
- * they survive a restart of the node.
+ * feature behind them: StreamSpecification (no DynamoDB Streams API) and
+ * SSESpecification (no KMS); they survive a restart of the node.
  */
 import t from 'tap';
 import { rm } from 'node:fs/promises';
@@ -167,13 +167,107 @@ t.test('UpdateTable refuses a stream change combined with throughput or index ch
   t.equal(described.ProvisionedThroughput?.ReadCapacityUnits, 1);
 });
 
+const ACCOUNT_KMS = 'arn:aws:kms:us-east-1:000000000000:';
+const MANAGED_KEY = new RegExp(`^${ACCOUNT_KMS}key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+
+t.test('CreateTable with SSESpecification describes the KMS encryption', async (t) => {
+  const keyArn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const custom = (
+    await server.client.send(new CreateTableCommand(tableInput('sse-custom', { SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } })))
+  ).TableDescription!;
+  t.same(custom.SSEDescription, { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: keyArn });
+  const described = (await server.client.send(new DescribeTableCommand({ TableName: 'sse-custom' }))).Table!;
+  t.same(described.SSEDescription, custom.SSEDescription);
+
+  const byId = (
+    await server.client.send(new CreateTableCommand(tableInput('sse-key-id', { SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: 'k-1' } })))
+  ).TableDescription!;
+  t.equal(byId.SSEDescription?.KMSMasterKeyArn, `${ACCOUNT_KMS}key/k-1`);
+
+  // Enabled alone, or SSEType KMS alone: the account's AWS managed key, the same for every table.
+  const managed = (await server.client.send(new CreateTableCommand(tableInput('sse-managed', { SSESpecification: { Enabled: true } }))))
+    .TableDescription!;
+  t.equal(managed.SSEDescription?.Status, 'ENABLED');
+  t.equal(managed.SSEDescription?.SSEType, 'KMS');
+  t.match(managed.SSEDescription?.KMSMasterKeyArn, MANAGED_KEY);
+  const typed = (await server.client.send(new CreateTableCommand(tableInput('sse-typed', { SSESpecification: { SSEType: 'KMS' } })))).TableDescription!;
+  t.equal(typed.SSEDescription?.KMSMasterKeyArn, managed.SSEDescription?.KMSMasterKeyArn);
+
+  // DynamoDB's default encryption (an AWS owned key) has no SSEDescription.
+  for (const [name, spec] of [
+    ['sse-off', { Enabled: false }],
+    ['sse-empty', {}],
+  ] as const) {
+    const created = (await server.client.send(new CreateTableCommand(tableInput(name, { SSESpecification: spec })))).TableDescription!;
+    t.equal(created.SSEDescription, undefined, name);
+  }
+});
+
+t.test('SSESpecification refusals are DynamoDB’s', async (t) => {
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ Enabled: false, SSEType: 'KMS' }, 'SSEType can not be specified if Enabled is false'],
+    [{ Enabled: false, KMSMasterKeyId: 'k' }, 'KMSMasterKeyId can not be specified if Enabled is false'],
+    [{ Enabled: true, KMSMasterKeyId: 'k' }, 'SSEType KMS is required if KMSMasterKeyId is specified'],
+    [{ Enabled: true, SSEType: 'AES256' }, 'SSEType AES256 is not supported'],
+  ];
+  for (const [spec, message] of cases) {
+    await t.rejects(server.client.send(new CreateTableCommand(tableInput('sse-bad', { SSESpecification: spec }))), {
+      name: 'ValidationException',
+      message: `One or more parameter values were invalid: ${message}`,
+    });
+  }
+  await t.rejects(server.client.send(new DescribeTableCommand({ TableName: 'sse-bad' })), { name: 'ResourceNotFoundException' });
+});
+
+t.test('UpdateTable switches between default and KMS encryption', async (t) => {
+  await server.client.send(new CreateTableCommand(tableInput('sse-switch')));
+  for (const spec of [{ Enabled: false }, {}]) {
+    await t.rejects(server.client.send(new UpdateTableCommand({ TableName: 'sse-switch', SSESpecification: spec })), {
+      name: 'ValidationException',
+      message: 'One or more parameter values were invalid: Table is already encrypted by default',
+    });
+  }
+  await t.rejects(
+    server.client.send(new UpdateTableCommand({ TableName: 'sse-switch', SSESpecification: { Enabled: true }, DeletionProtectionEnabled: true })),
+    { name: 'ValidationException', message: 'One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request' },
+  );
+  const enabled = (await server.client.send(new UpdateTableCommand({ TableName: 'sse-switch', SSESpecification: { Enabled: true } }))).TableDescription!;
+  t.match(enabled.SSEDescription, { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: MANAGED_KEY });
+  t.equal(enabled.DeletionProtectionEnabled, false, 'the refused request applied nothing');
+
+  const keyArn = `${ACCOUNT_KMS}key/0000-custom`;
+  const changed = (
+    await server.client.send(new UpdateTableCommand({ TableName: 'sse-switch', SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } }))
+  ).TableDescription!;
+  t.equal(changed.SSEDescription?.KMSMasterKeyArn, keyArn);
+  await t.rejects(
+    server.client.send(new UpdateTableCommand({ TableName: 'sse-switch', SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } })),
+    {
+      name: 'ValidationException',
+      message:
+        'One or more parameter values were invalid: Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key',
+    },
+  );
+  const described = (await server.client.send(new DescribeTableCommand({ TableName: 'sse-switch' }))).Table!;
+  t.equal(described.SSEDescription?.KMSMasterKeyArn, keyArn);
+
+  const disabled = (await server.client.send(new UpdateTableCommand({ TableName: 'sse-switch', SSESpecification: { Enabled: false } }))).TableDescription!;
+  t.equal(disabled.SSEDescription, undefined);
+  t.equal((await server.client.send(new DescribeTableCommand({ TableName: 'sse-switch' }))).Table!.SSEDescription, undefined);
+});
+
 t.test('the settings survive a restart of the node', async (t) => {
   const dataDir = await tempDir('settings-restart');
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   let node = await startEmbeddedNode({ dataDir, logger: false });
   let client = sdkClient(await node.app.listen({ port: 0, host: '127.0.0.1' }));
   const created = (
-    await client.send(new CreateTableCommand(tableInput('kept', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' } })))
+    await client.send(new CreateTableCommand(
+        tableInput('kept', {
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' },
+          SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: 'alias/kept' },
+        }),
+      ),)
   ).TableDescription!;
   client.destroy();
   await node.close();
@@ -188,4 +282,5 @@ t.test('the settings survive a restart of the node', async (t) => {
   t.same(described.StreamSpecification, { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' });
   t.equal(described.LatestStreamArn, created.LatestStreamArn);
   t.equal(described.LatestStreamLabel, created.LatestStreamLabel);
+  t.same(described.SSEDescription, { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: 'arn:aws:kms:us-east-1:000000000000:alias/kept' });
 });
