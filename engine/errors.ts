@@ -8,6 +8,7 @@ import type { Item } from './types.js';
 export type EngineErrorCode =
   | 'ValidationException'
   | 'ResourceNotFoundException'
+  | 'TableNotFoundException'
   | 'ResourceInUseException'
   | 'ConditionalCheckFailedException'
   | 'TransactionCanceledException'
@@ -36,6 +37,14 @@ export class ResourceNotFoundError extends EngineError {
   readonly code = 'ResourceNotFoundException' as const;
   constructor(message = 'Requested resource not found') {
     super(message);
+  }
+}
+
+/** The backup operations' (e.g. DescribeContinuousBackups') answer for a table that does not exist. */
+export class TableNotFoundError extends EngineError {
+  readonly code = 'TableNotFoundException' as const;
+  constructor(tableName: string) {
+    super(`Table not found: ${tableName}`);
   }
 }
 

@@ -54,6 +54,7 @@ import batchWriteItemSchema from './BatchWriteItem.json' with { type: 'json' };
 import createTableSchema from './CreateTable.json' with { type: 'json' };
 import deleteItemSchema from './DeleteItem.json' with { type: 'json' };
 import deleteTableSchema from './DeleteTable.json' with { type: 'json' };
+import describeContinuousBackupsSchema from './DescribeContinuousBackups.json' with { type: 'json' };
 import describeEndpointsSchema from './DescribeEndpoints.json' with { type: 'json' };
 import describeLimitsSchema from './DescribeLimits.json' with { type: 'json' };
 import describeTableSchema from './DescribeTable.json' with { type: 'json' };
@@ -68,6 +69,7 @@ import tagResourceSchema from './TagResource.json' with { type: 'json' };
 import transactGetItemsSchema from './TransactGetItems.json' with { type: 'json' };
 import transactWriteItemsSchema from './TransactWriteItems.json' with { type: 'json' };
 import untagResourceSchema from './UntagResource.json' with { type: 'json' };
+import updateContinuousBackupsSchema from './UpdateContinuousBackups.json' with { type: 'json' };
 import updateItemSchema from './UpdateItem.json' with { type: 'json' };
 import updateTableSchema from './UpdateTable.json' with { type: 'json' };
 import updateTimeToLiveSchema from './UpdateTimeToLive.json' with { type: 'json' };
@@ -134,6 +136,8 @@ const OPERATION_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   ListTagsOfResource: listTagsOfResourceSchema,
   DescribeLimits: describeLimitsSchema,
   DescribeEndpoints: describeEndpointsSchema,
+  DescribeContinuousBackups: describeContinuousBackupsSchema,
+  UpdateContinuousBackups: updateContinuousBackupsSchema,
 };
 
 /**

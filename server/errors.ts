@@ -39,6 +39,7 @@ export const ERROR_REGISTRY = {
   ValidationException: spec(400, CORAL_VALIDATE_PREFIX, 'The request is invalid'),
   ResourceNotFoundException: spec(400, DYNAMODB_PREFIX, 'Requested resource not found'),
   ResourceInUseException: spec(400, DYNAMODB_PREFIX, 'Resource in use'),
+  TableNotFoundException: spec(400, DYNAMODB_PREFIX, 'Table not found'),
   ConditionalCheckFailedException: spec(400, DYNAMODB_PREFIX, 'The conditional request failed'),
   TransactionCanceledException: spec(400, DYNAMODB_PREFIX, 'Transaction cancelled', 'Message'),
   TransactionConflictException: spec(400, DYNAMODB_PREFIX, 'Transaction is ongoing for the item'),

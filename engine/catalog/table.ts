@@ -76,6 +76,11 @@ export interface TableDefinition {
    * data is stored as it always is.)
    */
   sse?: { enabled: true; sseType: 'KMS'; kmsMasterKeyId?: string };
+  /**
+   * Point-in-time recovery, as UpdateContinuousBackups set it: since when (epoch seconds) and
+   * for how many days. Absent while disabled. (Only described: restoring is not implemented.)
+   */
+  pointInTimeRecovery?: { enabledAtSec: number; recoveryPeriodInDays: number };
 }
 
 export function hashKeyOf(table: TableDefinition, index?: IndexDefinition): KeyAttribute {

@@ -6,6 +6,7 @@ import type { OperationDeps } from './deps.js';
 import { describeEndpoints, describeLimits } from './account.js';
 import { batchGetItem } from './batch-get-item.js';
 import { batchWriteItem } from './batch-write-item.js';
+import { describeContinuousBackups, updateContinuousBackups } from './continuous-backups.js';
 import { createTable } from './create-table.js';
 import { deleteItem } from './delete-item.js';
 import { deleteTable } from './delete-table.js';
@@ -46,5 +47,7 @@ export function buildOperations(deps: OperationDeps): OperationRegistry {
     ListTagsOfResource: listTagsOfResource(deps),
     DescribeLimits: describeLimits(),
     DescribeEndpoints: describeEndpoints(deps),
+    DescribeContinuousBackups: describeContinuousBackups(deps),
+    UpdateContinuousBackups: updateContinuousBackups(deps),
   };
 }

@@ -189,6 +189,18 @@ const CASES: Array<[string, Record<string, unknown>, Expected]> = [
   // UpdateTable, UpdateTimeToLive, tags, limits
   ['UpdateTable', { TableName: 'abc', GlobalSecondaryIndexUpdates: [{ Delete: {} }] }, list(notNull('globalSecondaryIndexUpdates.1.member.delete.indexName'))],
   ['UpdateTimeToLive', { TableName: 'abc' }, list(notNull('timeToLiveSpecification'))],
+  ['DescribeContinuousBackups', {}, { validation: "The parameter 'TableName' is required but was not present in the request" }],
+  ['DescribeContinuousBackups', { TableName: 'abc' }, 'ok'],
+  ['UpdateContinuousBackups', { TableName: 'abc' }, list(notNull('pointInTimeRecoverySpecification'))],
+  ['UpdateContinuousBackups', { TableName: 'abc', PointInTimeRecoverySpecification: {} }, list(notNull('pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled'))],
+  [
+    'UpdateContinuousBackups',
+    { TableName: 'abc', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 36 } },
+    list(
+      "Value '36' at 'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to satisfy constraint: Member must have value less than or equal to 35",
+    ),
+  ],
+  ['UpdateContinuousBackups', { TableName: 'abc', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 } }, 'ok'],
   ['TagResource', { ResourceArn: 5 }, { serialization: 'NUMBER_VALUE cannot be converted to String' }],
   ['UntagResource', { ResourceArn: 'arn', TagKeys: 'a' }, { serialization: 'Unexpected field type' }],
   ['ListTagsOfResource', {}, 'ok'],

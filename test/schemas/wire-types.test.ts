@@ -128,6 +128,9 @@ const MEMBERS: Array<[string, string, string]> = [
   ['TransactGetItems', 'TransactItems.0.Get', 'Field<Get>'],
   ['UpdateTable', 'GlobalSecondaryIndexUpdates.0.Update', 'Field<UpdateGlobalSecondaryIndexAction>'],
   ['UpdateTimeToLive', 'TimeToLiveSpecification.Enabled', 'Boolean'],
+  ['UpdateContinuousBackups', 'PointInTimeRecoverySpecification', 'Field<PointInTimeRecoverySpecification>'],
+  ['UpdateContinuousBackups', 'PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled', 'Boolean'],
+  ['UpdateContinuousBackups', 'PointInTimeRecoverySpecification.RecoveryPeriodInDays', 'Integer'],
   ['TagResource', 'Tags.0', 'Value<Tag>'],
   ['UntagResource', 'TagKeys.0', 'String'],
 ];

@@ -159,7 +159,7 @@ const OPERATIONS = [
   'CreateTable', 'DescribeTable', 'ListTables', 'DeleteTable', 'UpdateTable', 'PutItem', 'GetItem', 'DeleteItem',
   'UpdateItem', 'TransactWriteItems', 'TransactGetItems', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
   'UpdateTimeToLive', 'DescribeTimeToLive', 'TagResource', 'UntagResource', 'ListTagsOfResource', 'DescribeLimits',
-  'DescribeEndpoints',
+  'DescribeEndpoints', 'DescribeContinuousBackups', 'UpdateContinuousBackups',
 ];
 const member = fc.constantFrom(
   'TableName', 'Key', 'Item', 'Tags', 'TagKeys', 'ResourceArn', 'TimeToLiveSpecification', 'RequestItems', 'TransactItems',
@@ -168,6 +168,7 @@ const member = fc.constantFrom(
   'ReturnValues', 'ClientRequestToken', 'ExpressionAttributeNames', 'ExpressionAttributeValues', 'UpdateExpression',
   'ConditionExpression', 'ExclusiveStartTableName', 'ScanIndexForward', 'ConsistentRead', 'Expected', 'AttributeUpdates',
   'KeyConditions', 'QueryFilter', 'ScanFilter', 'AttributesToGet', 'ConditionalOperator', 'DeletionProtectionEnabled',
+  'StreamSpecification', 'SSESpecification', 'PointInTimeRecoverySpecification',
 );
 const memberValue = fc.oneof(
   fc.constantFrom('fuzz', 'nope', 'arn:aws:dynamodb:us-east-1:000000000000:table/fuzz', 'a:b:c:d:e:f/g', 'ALL_ATTRIBUTES', 'COUNT', 'PAY_PER_REQUEST', 'pk = :v'),
@@ -179,6 +180,9 @@ const memberValue = fc.oneof(
   fc.dictionary(fc.constantFrom('fuzz', 'nope', '#a', ':v'), fc.oneof(fc.record({ Keys: fc.array(validKey, { maxLength: 2 }) }), fc.array(fc.record({ PutRequest: fc.record({ Item: item }) }), { maxLength: 2 }), someValue), { maxKeys: 2 }),
   fc.record({ Enabled: fc.boolean(), AttributeName: fc.string({ maxLength: 3 }) }, { requiredKeys: [] }),
   fc.record({ ReadCapacityUnits: fc.integer({ min: 0, max: 3 }), WriteCapacityUnits: fc.integer({ min: 0, max: 3 }) }, { requiredKeys: [] }),
+  fc.record({ StreamEnabled: fc.boolean(), StreamViewType: fc.constantFrom('KEYS_ONLY', 'NEW_IMAGE', 'BOGUS') }, { requiredKeys: [] }),
+  fc.record({ Enabled: fc.boolean(), SSEType: fc.constantFrom('KMS', 'AES256', 'x'), KMSMasterKeyId: fc.string({ maxLength: 3 }) }, { requiredKeys: [] }),
+  fc.record({ PointInTimeRecoveryEnabled: fc.boolean(), RecoveryPeriodInDays: fc.integer({ min: -1, max: 40 }) }, { requiredKeys: [] }),
 );
 
 t.test('every operation with random members: never a 5xx', async (t) => {

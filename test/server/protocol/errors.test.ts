@@ -6,6 +6,7 @@ import {
   LimitExceededError,
   ResourceInUseError,
   ResourceNotFoundError,
+  TableNotFoundError,
   TransactionCanceledError,
   TransactionConflictError,
   TransactionInProgressError,
@@ -29,6 +30,7 @@ const CASES: Array<{ error: EngineError; status: number; body: Record<string, un
     },
   },
   { error: new ResourceNotFoundError(), status: 400, body: { __type: `${DDB}ResourceNotFoundException`, message: 'Requested resource not found' } },
+  { error: new TableNotFoundError('abc'), status: 400, body: { __type: `${DDB}TableNotFoundException`, message: 'Table not found: abc' } },
   {
     error: new ResourceInUseError('Table already exists: abc'),
     status: 400,

@@ -1,11 +1,20 @@
 /**
  * Table settings DynamoDB describes without this server implementing the
  * feature behind them: StreamSpecification (no DynamoDB Streams API) and
- * SSESpecification (no KMS); they survive a restart of the node.
+ * SSESpecification (no KMS), and continuous backups with point-in-time
+ * recovery (no restore); they survive a restart of the node.
  */
 import t from 'tap';
 import { rm } from 'node:fs/promises';
-import { CreateTableCommand, DescribeTableCommand, UpdateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  UpdateContinuousBackupsCommand,
+  UpdateTableCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { startEmbeddedNode } from '../../../server/embedded-node.js';
 import { sdkClient, startTestServer, tempDir, type TestServer } from '../../helpers/server.js';
 
@@ -256,6 +265,92 @@ t.test('UpdateTable switches between default and KMS encryption', async (t) => {
   t.equal((await server.client.send(new DescribeTableCommand({ TableName: 'sse-switch' }))).Table!.SSEDescription, undefined);
 });
 
+t.test('DescribeContinuousBackups right after CreateTable, and for a missing table', async (t) => {
+  await server.client.send(new CreateTableCommand(tableInput('backed-up')));
+  const described = await server.client.send(new DescribeContinuousBackupsCommand({ TableName: 'backed-up' }));
+  t.same(described.ContinuousBackupsDescription, {
+    ContinuousBackupsStatus: 'ENABLED',
+    PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'DISABLED' },
+  });
+  for (const send of [
+    () => server.client.send(new DescribeContinuousBackupsCommand({ TableName: 'no-such-table' })),
+    () =>
+      server.client.send(
+        new UpdateContinuousBackupsCommand({ TableName: 'no-such-table', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ),
+  ]) {
+    await t.rejects(send(), { name: 'TableNotFoundException', message: 'Table not found: no-such-table', $metadata: { httpStatusCode: 400 } });
+  }
+});
+
+t.test('UpdateContinuousBackups enables and disables point-in-time recovery', async (t) => {
+  await server.client.send(new CreateTableCommand(tableInput('recoverable')));
+  const before = Date.now();
+  const enabled = await server.client.send(
+    new UpdateContinuousBackupsCommand({ TableName: 'recoverable', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+  );
+  const pitr = enabled.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+  t.equal(enabled.ContinuousBackupsDescription?.ContinuousBackupsStatus, 'ENABLED');
+  t.equal(pitr?.PointInTimeRecoveryStatus, 'ENABLED');
+  t.equal(pitr?.RecoveryPeriodInDays, 35);
+  t.ok(pitr?.EarliestRestorableDateTime instanceof Date && pitr.EarliestRestorableDateTime.getTime() >= before - 1);
+  t.ok(pitr?.LatestRestorableDateTime instanceof Date && pitr.LatestRestorableDateTime.getTime() >= pitr.EarliestRestorableDateTime!.getTime());
+
+  const described = await server.client.send(new DescribeContinuousBackupsCommand({ TableName: 'recoverable' }));
+  t.equal(described.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'ENABLED');
+  t.same(described.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.EarliestRestorableDateTime, pitr?.EarliestRestorableDateTime);
+
+  // Enabled again with another period: the period changes, the earliest restorable time stays.
+  const again = await server.client.send(
+    new UpdateContinuousBackupsCommand({
+      TableName: 'recoverable',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 },
+    }),
+  );
+  t.equal(again.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.RecoveryPeriodInDays, 7);
+  t.same(again.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.EarliestRestorableDateTime, pitr?.EarliestRestorableDateTime);
+
+  await t.rejects(
+    server.client.send(
+      new UpdateContinuousBackupsCommand({
+        TableName: 'recoverable',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false, RecoveryPeriodInDays: 7 },
+      }),
+    ),
+    { name: 'ValidationException', message: 'Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.' },
+  );
+  await t.rejects(
+    server.client.send(
+      new UpdateContinuousBackupsCommand({
+        TableName: 'recoverable',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 0 },
+      }),
+    ),
+    {
+      name: 'ValidationException',
+      message:
+        "1 validation error detected: Value '0' at 'pointInTimeRecoverySpecification.recoveryPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    },
+  );
+
+  const disabled = await server.client.send(
+    new UpdateContinuousBackupsCommand({ TableName: 'recoverable', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } }),
+  );
+  t.same(disabled.ContinuousBackupsDescription, {
+    ContinuousBackupsStatus: 'ENABLED',
+    PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'DISABLED' },
+  });
+
+  // A table created again under the same name starts without it.
+  await server.client.send(
+    new UpdateContinuousBackupsCommand({ TableName: 'recoverable', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+  );
+  await server.client.send(new DeleteTableCommand({ TableName: 'recoverable' }));
+  await server.client.send(new CreateTableCommand(tableInput('recoverable')));
+  const fresh = await server.client.send(new DescribeContinuousBackupsCommand({ TableName: 'recoverable' }));
+  t.equal(fresh.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'DISABLED');
+});
+
 t.test('the settings survive a restart of the node', async (t) => {
   const dataDir = await tempDir('settings-restart');
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
@@ -269,6 +364,9 @@ t.test('the settings survive a restart of the node', async (t) => {
         }),
       ),)
   ).TableDescription!;
+  await client.send(
+    new UpdateContinuousBackupsCommand({ TableName: 'kept', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 3 } }),
+  );
   client.destroy();
   await node.close();
 
@@ -283,4 +381,6 @@ t.test('the settings survive a restart of the node', async (t) => {
   t.equal(described.LatestStreamArn, created.LatestStreamArn);
   t.equal(described.LatestStreamLabel, created.LatestStreamLabel);
   t.same(described.SSEDescription, { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: 'arn:aws:kms:us-east-1:000000000000:alias/kept' });
+  const backups = await client.send(new DescribeContinuousBackupsCommand({ TableName: 'kept' }));
+  t.match(backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription, { PointInTimeRecoveryStatus: 'ENABLED', RecoveryPeriodInDays: 3 });
 });
