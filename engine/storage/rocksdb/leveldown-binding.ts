@@ -41,7 +41,8 @@ export interface LeveldownIterator {
 export interface Leveldown {
   open(options: LeveldownOpenOptions, callback: Callback): void;
   close(callback: Callback): void;
-  get(key: Buffer, options: { asBuffer: true; fillCache?: boolean }, callback: Callback<Buffer>): void;
+  /** Several keys at one snapshot, in one native call; a missing key is `undefined` (no error). */
+  getMany(keys: Buffer[], options: { asBuffer: true; fillCache?: boolean }, callback: Callback<Array<Buffer | undefined>>): void;
   batch(operations: LeveldownOperation[], options: { sync: boolean }, callback: Callback): void;
   iterator(options: LeveldownIteratorOptions): LeveldownIterator;
   /** A RocksDB property (`rocksdb.*`), as a string; synchronous. */
@@ -57,10 +58,6 @@ export function createLeveldown(location: string): Leveldown {
   return factory(location);
 }
 
-/** leveldown reports a missing key as an error whose message starts with "NotFound". */
-export function isNotFound(error: Error): boolean {
-  return /^NotFound/.test(error.message) || (error as { code?: string }).code === 'LEVEL_NOT_FOUND';
-}
 
 /** Runs one callback-style leveldown call as a promise. */
 export function call<T = void>(run: (callback: Callback<T>) => void): Promise<T> {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { GroupCommitter } from '../../../engine/storage/group-commit.js';
-import { RocksDbStore, type RocksDbStoreOptions } from '../../../engine/storage/rocksdb/rocksdb-store.js';
+import { MAX_GET_BATCH, RocksDbStore, type RocksDbStoreOptions } from '../../../engine/storage/rocksdb/rocksdb-store.js';
+import { StoreClosedError } from '../../../engine/storage/storage-errors.js';
 import { StorageIoError } from '../../../engine/storage/storage-errors.js';
 import { kvStoreSuite, type StoreHandle } from './kv-store-suite.js';
 
@@ -91,4 +92,33 @@ t.test('group commit on RocksDB: concurrent commits share synced batches and sur
     items++;
   }
   t.equal(items, writers, 'every acknowledged commit is on disk after reopen');
+});
+
+t.test('gets of one turn go out batched: each answers its own key, present or missing, across batch limits', async (t) => {
+  const { store } = await tempStore(t);
+  const key = (i: number) => Buffer.from(`key-${String(i).padStart(5, '0')}`);
+  const count = MAX_GET_BATCH * 2 + 7;
+  // Even keys exist, odd ones do not; every get is called in the same turn.
+  await store.write(Array.from({ length: count }, (_, i) => i).filter((i) => i % 2 === 0).map((i) => ({ type: 'put' as const, key: key(i), value: Buffer.from(`v${i}`) })));
+  const values = await Promise.all(Array.from({ length: count }, (_, i) => store.get(key(i))));
+  const wrong = values.flatMap((value, i) => ((i % 2 === 0 ? value?.toString() === `v${i}` : value === undefined) ? [] : [i]));
+  t.same(wrong, [], 'every get answered its own key');
+
+  // A get called after a write completed sees it, even when it shares a batch with gets called before the write.
+  const early = store.get(key(1));
+  await store.write([{ type: 'put', key: key(1), value: Buffer.from('now') }]);
+  const late = store.get(key(1));
+  t.equal((await late)?.toString(), 'now', 'a get after a completed write sees it');
+  t.ok((await early) === undefined || (await early)?.toString() === 'now', 'a get before the write sees the old or the new value');
+});
+
+t.test('gets asked for before close are answered; gets after it fail with StoreClosedError', async (t) => {
+  const dir = await tempDir();
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const store = await RocksDbStore.open(dir);
+  await store.write([{ type: 'put', key: Buffer.from('k'), value: Buffer.from('v') }]);
+  const pending = store.get(Buffer.from('k'));
+  await store.close();
+  t.equal((await pending)?.toString(), 'v', 'the pending get was answered');
+  await t.rejects(store.get(Buffer.from('k')), StoreClosedError);
 });
