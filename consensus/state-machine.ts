@@ -122,8 +122,6 @@ export class ReplicatedStateMachine implements GroupApplication {
   /** Committed entries (and exclusive tasks) waiting to run, in log order. */
   private readonly queue: Queued[] = [];
   private draining = false;
-  /** The drain loop is running an exclusive task (no entry may be applied meanwhile). */
-  private runningTask = false;
   /** The drain loop's write of a batch of entries, while it is in flight. */
   private applyingBatch: Promise<void> | undefined;
   private appliedTermValue = 0;
@@ -247,10 +245,11 @@ export class ReplicatedStateMachine implements GroupApplication {
 
   stageCommitted(entries: readonly Entry[]): StagedEntries | undefined {
     const stageMany = this.machine.stageMany;
-    if (stageMany === undefined || this.queue.length > 0 || this.runningTask) return undefined;
+    if (stageMany === undefined || this.queue.length > 0) return undefined;
     if (this.failed !== undefined || this.closed || entries.length > MAX_APPLY_BATCH) return undefined;
     // The drain loop may be writing earlier entries (nothing else is queued): the host writes
-    // these after that write lands. Queuing them instead would keep every later flush on the
+    // these after that write lands. A draining loop not writing entries runs an exclusive task,
+    // during which nothing may be applied. Queuing them instead would keep every later flush on the
     // drain loop's separate writes for as long as flushes keep coming (see applyMany).
     const after = this.draining ? this.applyingBatch : undefined;
     if (this.draining && after === undefined) return undefined;
@@ -290,12 +289,7 @@ export class ReplicatedStateMachine implements GroupApplication {
           // being written (their writes may be in the store before their index is applied).
           while (this.stagedInFlight !== undefined) await this.stagedInFlight;
           this.queue.shift();
-          this.runningTask = true;
-          try {
-            await head.run();
-          } finally {
-            this.runningTask = false;
-          }
+          await head.run();
           continue;
         }
         // Consecutive entries, up to the next task.

@@ -15,6 +15,7 @@ import { SnapshotBudget } from './snapshotting-storage.js';
 
 /** Where the driver reports what went wrong (the node's logger, once it has one). */
 export interface DriverLog {
+  info(details: object, message: string): void;
   warn(details: object, message: string): void;
   error(details: object, message: string): void;
 }
@@ -80,7 +81,7 @@ export class GroupWatch {
     private readonly host: RaftHost,
     private readonly logs: GroupLogs,
     readonly groups: () => readonly WatchedGroup[],
-    private readonly log: () => { info(details: object, message: string): void } | undefined,
+    private readonly log: () => DriverLog | undefined,
   ) {}
 
   /** Each group as this node sees it now. */
